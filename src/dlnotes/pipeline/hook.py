@@ -1,0 +1,199 @@
+"""What the build does with figures, event by event (registered via mkdocs_hook.py).
+
+on_config      `mkdocs build` writes into <site>.staging and swaps it in only when the whole
+               build succeeded, so a failed build leaves the previous site untouched.
+on_pre_build   find the figure markers of every page, regenerate the stale figures in
+               parallel, write .cache/dlnotes/figures.json; fail naming figure and pages.
+on_files       serve the cached SVGs and KaTeX (from node_modules) as site files.
+on_page_markdown  replace markers with images, caption and code.
+on_post_build  swap the staged site in.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+from dlnotes.pipeline import cache, markers, runner
+from dlnotes.pipeline.spec import check_registry
+
+log = logging.getLogger("mkdocs.plugins.dlnotes")
+ROOT = Path(__file__).resolve().parents[3]
+CACHE_DIR = ROOT / ".cache" / "dlnotes"
+KATEX_DIR = ROOT / "node_modules" / "katex" / "dist"
+KATEX_FILES = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js")
+STAGING_SUFFIX = ".staging"
+
+_build = {"command": None, "specs": {}, "final_site_dir": None}
+
+
+def on_startup(*, command, dirty):
+    _build["command"] = command
+
+
+def on_config(config):
+    if _build["command"] == "build" and not _nested(config) and not config.site_dir.endswith(STAGING_SUFFIX):
+        _build["final_site_dir"] = config.site_dir
+        config.site_dir = config.site_dir + STAGING_SUFFIX
+    return config
+
+
+def on_pre_build(*, config):
+    if _nested(config):        # mkdocs-static-i18n rebuilding another language: figures are done
+        return
+    registry = importlib.reload(importlib.import_module("dlnotes.registry"))
+    try:
+        _build["specs"] = check_registry(registry.FIGURES)
+    except ValueError as error:
+        raise PluginError(f"src/dlnotes/registry.py: {error}") from None
+    pages = _figure_uses(Path(config.docs_dir), set(_build["specs"]))
+    if os.environ.get("DLNOTES_FIGURES") == "off":
+        log.info("figures: step skipped (DLNOTES_FIGURES=off), serving cached outputs as they are")
+        return
+    _refresh_figures(pages)
+
+
+def on_files(files, *, config):
+    for name in _build["specs"]:
+        for variant in ("light", "dark"):
+            svg = CACHE_DIR / "figures" / f"{name}.{variant}.svg"
+            if not svg.exists():
+                raise PluginError(f"figure {name!r}: no output at {svg}; build without DLNOTES_FIGURES=off")
+            files.append(File.generated(config, f"figures/{svg.name}", abs_src_path=str(svg)))
+    for rel in KATEX_FILES + tuple(p.relative_to(KATEX_DIR).as_posix() for p in sorted(KATEX_DIR.glob("fonts/*.woff2"))):
+        if not (KATEX_DIR / rel).exists():
+            raise PluginError(f"KaTeX is not installed ({KATEX_DIR / rel} missing): run `npm ci`")
+        files.append(File.generated(config, f"assets/katex/{rel.removeprefix('contrib/')}",
+                                    abs_src_path=str(KATEX_DIR / rel)))
+    return files
+
+
+def on_page_markdown(markdown, *, page, config, files):
+    try:
+        return markers.replace_markers(markdown, page.file.src_uri, _build["specs"], ROOT)
+    except markers.MarkerError as error:
+        raise PluginError(str(error)) from None
+
+
+HEAD_ALTERNATE = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="([a-z-]+)">')
+
+
+def on_post_page(output, *, page, config):
+    """Point the <head> language alternates at the language roots.
+
+    mkdocs-static-i18n makes them page-specific (right for the selector menu, which keeps its
+    page-specific links), but Material's script reads each one as a language root and fetches
+    <href>/sitemap.xml from it, which 404s on every page but the home pages.
+    """
+    i18n = config.plugins.get("i18n")
+    if not i18n:
+        return output
+    to_root = "../" * page.url.count("/") or "./"
+    roots = {lang.locale: to_root + ("" if lang.default else f"{lang.locale}/") for lang in i18n.config.languages}
+    return HEAD_ALTERNATE.sub(lambda m: f'<link rel="alternate" href="{roots.get(m[1], m[0])}" hreflang="{m[1]}">'
+                              if m[1] in roots else m[0], output)
+
+
+def on_post_build(*, config):
+    if _nested(config):
+        return
+    _copy_sitemap_to_language_roots(config)
+    final = _build["final_site_dir"]
+    if final is None:
+        return
+    old = final + ".old"
+    shutil.rmtree(old, ignore_errors=True)
+    if os.path.exists(final):
+        os.replace(final, old)
+    os.replace(config.site_dir, final)
+    shutil.rmtree(old, ignore_errors=True)
+    log.info(f"site written to {final}")
+
+
+def _copy_sitemap_to_language_roots(config) -> None:
+    """Material's language selector fetches <language root>/sitemap.xml, but mkdocs-static-i18n
+    writes one (listing every language) only at the site root: serve it from /en/ too."""
+    i18n = config.plugins.get("i18n")
+    if not i18n:
+        return
+    site = Path(config.site_dir)
+    for language in i18n.config.languages:
+        if not language.default and (site / language.locale).is_dir():
+            for name in ("sitemap.xml", "sitemap.xml.gz"):
+                if (site / name).exists():
+                    shutil.copyfile(site / name, site / language.locale / name)
+
+
+def _nested(config) -> bool:
+    i18n = config.plugins.get("i18n")
+    return bool(i18n and getattr(i18n, "building", False))
+
+
+def _figure_uses(docs_dir: Path, known: set[str]) -> dict[str, list[str]]:
+    """Which pages use which figure; a bad or unknown marker fails the build here, before any work."""
+    uses: dict[str, list[str]] = {name: [] for name in known}
+    errors = []
+    for page in sorted(docs_dir.rglob("*.md")):
+        rel = page.relative_to(docs_dir).as_posix()
+        try:
+            for marker in markers.find_markers(page.read_text(encoding="utf-8"), f"docs/{rel}", known):
+                uses[marker.name].append(f"docs/{rel}")
+        except markers.MarkerError as error:
+            errors.append(str(error))
+    if errors:
+        raise PluginError("\n".join(errors))
+    return uses
+
+
+def _refresh_figures(pages: dict[str, list[str]]) -> None:
+    """Regenerate exactly the stale figures, record what happened, fail on any failure."""
+    start = time.perf_counter()
+    state_path = CACHE_DIR / "state.json"
+    state = cache.load_state(state_path)
+    report, stale, inputs = {}, [], {}
+    for name, spec in _build["specs"].items():
+        previous = state.get(name)
+        inputs[name] = cache.current_inputs(spec, ROOT, previous and previous["inputs"])
+        outputs = previous["outputs"] if previous else []
+        present = bool(outputs) and all((CACHE_DIR / "figures" / o).exists() for o in outputs)
+        reason = cache.stale_reason(inputs[name], previous and previous["inputs"], present)
+        report[name] = {"name": name, "status": "cached", "reason": reason or "unchanged", "seconds": 0.0,
+                        "outputs": [f"figures/{o}" for o in outputs], "pages": pages[name]}
+        if reason:
+            stale.append(spec)
+    failures = []
+    for result in runner.run_figures(stale, ROOT, CACHE_DIR):
+        entry = report[result.name]
+        entry["seconds"] = round(result.seconds, 2)
+        if result.ok:
+            entry.update(status="regenerated", outputs=[f"figures/{o}" for o in result.outputs])
+            state[result.name] = {"outputs": result.outputs,
+                                  "inputs": _recorded_inputs(inputs[result.name], result)}
+            log.info(f"figure {result.name}: regenerated ({entry['reason']}) in {result.seconds:.1f} s")
+        else:
+            entry["status"] = "failed"
+            failures.append(f"figure {result.name!r} (used on {', '.join(entry['pages']) or 'no page'}) "
+                            f"{result.error}")
+    cache.save_state(state_path, state)
+    cache.save_json(CACHE_DIR / "figures.json", {"figures": [report[n] for n in sorted(report)]})
+    counts = {s: sum(e["status"] == s for e in report.values()) for s in ("regenerated", "cached", "failed")}
+    log.info(f"figures: {len(report)} total, {counts['regenerated']} regenerated, {counts['cached']} cached, "
+             f"{counts['failed']} failed in {time.perf_counter() - start:.1f} s")
+    if failures:
+        raise PluginError("\n\n".join(failures) + "\n\nThe previous output of each failed figure was kept.")
+
+
+def _recorded_inputs(before: dict, result: runner.RunResult) -> dict:
+    """Inputs as hashed before the run, widened by the files and distributions the worker loaded."""
+    files = dict(before["files"])
+    for f in result.files:
+        files.setdefault(f, cache.file_digest(ROOT / f))
+    dists = {**result.dists, **before["dists"]}
+    return {**before, "files": dict(sorted(files.items())), "dists": dict(sorted(dists.items()))}

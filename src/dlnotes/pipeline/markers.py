@@ -1,0 +1,94 @@
+"""Figure markers in pages: `<!-- figure: NAME | caption -->` on a line of its own.
+
+An HTML comment keeps the page readable as plain Markdown; the hook replaces each marker
+with the light and dark image, the caption (also the alt text) and the figure's code.
+"""
+from __future__ import annotations
+
+import ast
+import html
+import json
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from dlnotes.pipeline.spec import FigureSpec, ref_source_file, split_ref
+
+ANY_MARKER = re.compile(r"^\s*<!--\s*figure\b")
+MARKER = re.compile(r"^<!--\s*figure:\s*(?P<name>[a-z0-9-]+)\s*\|\s*(?P<caption>[^|]*?\S[^|]*?)\s*-->\s*$")
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+class MarkerError(ValueError):
+    """A page names an unknown figure or writes a marker that does not parse."""
+
+
+@dataclass(frozen=True)
+class Marker:
+    line: int        # 1-based line number in the page source
+    name: str
+    caption: str
+
+
+def find_markers(text: str, page: str, known: set[str]) -> list[Marker]:
+    """Every figure marker of a page, outside code fences; raise on a bad or unknown one."""
+    markers, errors, fence = [], [], None
+    for number, line in enumerate(text.splitlines(), 1):
+        opener = FENCE.match(line)
+        if opener:
+            fence = None if fence == opener.group(1) else (fence or opener.group(1))
+            continue
+        if fence or not ANY_MARKER.match(line):
+            continue
+        match = MARKER.match(line.strip())
+        if not match:
+            errors.append(f"{page}:{number}: malformed figure marker {line.strip()!r}; "
+                          "expected '<!-- figure: NAME | caption -->'")
+        elif match["name"] not in known:
+            errors.append(f"{page}:{number}: unknown figure {match['name']!r}; "
+                          f"registered figures: {', '.join(sorted(known))}")
+        else:
+            markers.append(Marker(number, match["name"], match["caption"]))
+    if errors:
+        raise MarkerError("\n".join(errors))
+    return markers
+
+
+def replace_markers(text: str, page_src_uri: str, specs: dict[str, FigureSpec], root: Path) -> str:
+    """Expand each marker of a page into Markdown the site renders."""
+    markers = {m.line: m for m in find_markers(text, page_src_uri, set(specs))}
+    lines = text.splitlines()
+    for number, marker in markers.items():
+        lines[number - 1] = figure_markdown(marker, specs[marker.name], page_src_uri, root)
+    return "\n".join(lines) + "\n"
+
+
+def figure_markdown(marker: Marker, spec: FigureSpec, page_src_uri: str, root: Path) -> str:
+    base = posixpath.relpath("figures", posixpath.dirname(page_src_uri) or ".")
+    alt = marker.caption.replace("[", "(").replace("]", ")")
+    images = "\n".join(f"![{alt}]({base}/{spec.name}.{variant}.svg#only-{variant}){{ loading=lazy }}"
+                       for variant in ("light", "dark"))
+    source = ref_source_file(spec.compute, root).relative_to(root).as_posix()
+    code = "\n".join("    " + line if line else "" for line in figure_code(spec, root).splitlines())
+    return (f'<figure class="dlnotes-figure" id="figure-{spec.name}" markdown="span">\n{images}\n'
+            f"<figcaption>{html.escape(marker.caption)}</figcaption>\n</figure>\n\n"
+            f'??? abstract "Code: `{spec.name}` · `{source}`"\n\n    ```python\n{code}\n    ```\n')
+
+
+def figure_code(spec: FigureSpec, root: Path) -> str:
+    """The settings and the source of the compute and draw functions, read without importing."""
+    settings = ", ".join(f"{k}={json.dumps(v)}" for k, v in spec.settings.items())
+    parts = [f"# {spec.name}: data = {split_ref(spec.compute)[1]}({settings}); "
+             f"{split_ref(spec.draw)[1]}(axes, data)"]
+    for ref in (spec.compute, spec.draw):
+        parts.append(function_source(ref_source_file(ref, root), split_ref(ref)[1]))
+    return "\n\n".join(parts)
+
+
+def function_source(path: Path, name: str) -> str:
+    text = path.read_text()
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return ast.get_source_segment(text, node, padded=True)
+    raise MarkerError(f"{path}: no top-level function {name!r}")

@@ -1,0 +1,46 @@
+"""A throw-away copy of the project and `mkdocs build` in it: for the tests and the benchmark."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+PROJECT_FILES = ("mkdocs.yml", "src", "snippets", "docs", "package.json")
+
+
+def copy_project(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dest / name)
+    (dest / "node_modules").symlink_to(ROOT / "node_modules")
+    return dest
+
+
+def mkdocs_build(project: Path, *extra: str, env: dict | None = None, timeout: float = 300):
+    """`mkdocs build --strict` in project, with project/src ahead of any installed dlnotes."""
+    full_env = dict(os.environ, PYTHONPATH=str(project / "src"), NO_MKDOCS_2_WARNING="1", **(env or {}))
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", *extra], cwd=project,
+                          env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def figure_report(project: Path) -> dict[str, dict]:
+    report = json.loads((project / ".cache" / "dlnotes" / "figures.json").read_text())
+    return {entry["name"]: entry for entry in report["figures"]}
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)

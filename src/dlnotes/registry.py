@@ -1,0 +1,23 @@
+"""Every figure of the site. A page shows one with `<!-- figure: NAME | caption -->`.
+
+To add a figure: write compute_x(*, settings...) -> data and draw_x(ax, data) (in a module
+of dlnotes.figures, or in a snippet that the page also shows), then add a FigureSpec here.
+The build regenerates a figure whenever its code, the dlnotes modules it imports, its
+settings or the versions of torch, numpy and matplotlib change.
+"""
+from dlnotes.pipeline.spec import FigureSpec
+
+_DESCENT = dict(seed=0, n_points=50, x_range=(0.0, 4.0), eta_fractions=(0.1, 0.9, 1.02), steps=30,
+                start=(0.0, 3.2), grid_size=121, window=(-1.0, 3.0, -1.5, 4.0))
+
+FIGURES = (
+    # The snippet shown on the page is also the code of this figure.
+    FigureSpec(name="linreg-fits", compute="snippets/linreg_gd.py:fit_history",
+               draw="snippets/linreg_gd.py:draw",
+               settings=dict(seed=0, n_points=40, eta=0.05, steps=(0, 3, 10, 30, 100)), size=(7.2, 4.0)),
+    FigureSpec(name="linreg-loss-surface", compute="dlnotes.figures.linear_regression:compute_descent_paths",
+               draw="dlnotes.figures.linear_regression:draw_loss_surface", settings=_DESCENT,
+               size=(7.2, 3.0), panels=(1, 3)),
+    FigureSpec(name="linreg-loss-curves", compute="dlnotes.figures.linear_regression:compute_descent_paths",
+               draw="dlnotes.figures.linear_regression:draw_loss_curves", settings=_DESCENT, size=(7.2, 3.6)),
+)

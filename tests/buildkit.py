@@ -1,0 +1,6 @@
+"""Helpers for tests that build the project or a copy of it."""
+from dlnotes.pipeline.sandbox import ROOT, append, copy_project, figure_report, mkdocs_build, tree_digest  # noqa: F401
+
+
+def statuses(project) -> dict[str, str]:
+    return {name: entry["status"] for name, entry in figure_report(project).items()}

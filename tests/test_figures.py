@@ -1,0 +1,77 @@
+"""Figures: their computations are right, drawing works, and two runs give the same bytes.
+
+Parametrized over the registry, so a new figure is covered with no new test code.
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from dlnotes.figures.linear_regression import compute_descent_paths
+from dlnotes.linear_regression import least_squares, make_line_data
+from dlnotes.pipeline.spec import check_registry
+from dlnotes.registry import FIGURES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def render(spec, out_dir: Path, hash_seed: str) -> dict[str, bytes]:
+    """Run the build's worker for one figure in a fresh process, as the build does."""
+    out_dir.mkdir(parents=True)
+    job = {"name": spec.name, "compute": spec.compute, "draw": spec.draw, "settings": spec.settings,
+           "size": list(spec.size), "panels": list(spec.panels), "root": str(ROOT), "out_dir": str(out_dir)}
+    env = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.run([sys.executable, "-m", "dlnotes.pipeline.render"], input=json.dumps(job),
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=spec.time_limit)
+    assert proc.returncode == 0, proc.stderr
+    return {p.name: p.read_bytes() for p in sorted(out_dir.glob("*.svg"))}
+
+
+def test_registry_is_valid():
+    by_name = check_registry(FIGURES)
+    assert len(by_name) == len(FIGURES) > 0
+
+
+@pytest.mark.parametrize("spec", FIGURES, ids=lambda s: s.name)
+def test_figure_is_deterministic_svg(spec, tmp_path):
+    first = render(spec, tmp_path / "a", hash_seed="1")
+    second = render(spec, tmp_path / "b", hash_seed="2")
+    assert sorted(first) == [f"{spec.name}.dark.svg", f"{spec.name}.light.svg"]
+    assert first == second
+    light, dark = first[f"{spec.name}.light.svg"], first[f"{spec.name}.dark.svg"]
+    assert light != dark                                   # the palettes really differ
+    for svg in (light, dark):
+        assert b"<dc:date>" not in svg and b"<text" not in svg    # no date; glyphs as paths
+        assert len(svg) < 300_000                           # small enough for a page
+
+
+def descent(**overrides):
+    settings = dict(next(s for s in FIGURES if s.name == "linreg-loss-surface").settings)
+    settings.update(overrides)
+    return compute_descent_paths(**settings)
+
+
+def test_descent_paths_behave_as_their_labels_say():
+    data = descent()
+    too_small, good, diverging = data.paths
+    w_star, b_star = data.optimum
+    distance = lambda path: torch.linalg.vector_norm(path[-1, :2] - torch.tensor([w_star, b_star]))  # noqa: E731
+    assert distance(good) < distance(too_small) < distance(too_small[:1])
+    assert diverging[-1, 2] > diverging[0, 2]              # past 2 / lambda_max the loss grows
+    assert good[-1, 2] < too_small[-1, 2]
+
+
+def test_descent_loss_grid_is_the_mse():
+    data = descent(grid_size=5)
+    settings = next(s for s in FIGURES if s.name == "linreg-loss-surface").settings
+    x, y = make_line_data(seed=settings["seed"], n_points=settings["n_points"],
+                          x_low=settings["x_range"][0], x_high=settings["x_range"][1])
+    i, j = 2, 3
+    expected = ((y - (data.w_grid[j] * x + data.b_grid[i])) ** 2).mean()
+    torch.testing.assert_close(data.loss_grid[i, j], expected)
+    w_star, b_star = least_squares(x, y)
+    assert data.optimum == (w_star.item(), b_star.item())

@@ -1,0 +1,84 @@
+"""Unit tests of the pipeline's pure parts: page markers and cache keys."""
+from pathlib import Path
+
+import pytest
+
+from dlnotes.pipeline import cache, markers
+from dlnotes.pipeline.spec import FigureSpec, check_registry, ref_source_file
+from dlnotes.registry import FIGURES
+
+ROOT = Path(__file__).resolve().parents[1]
+KNOWN = {"linreg-fits", "linreg-loss-curves"}
+
+
+def test_markers_are_found_with_their_lines_and_captions():
+    text = "# t\n\n<!-- figure: linreg-fits | 직선이 데이터에 맞춰진다 -->\ntext\n<!--figure:linreg-loss-curves|curves-->\n"
+    found = markers.find_markers(text, "p.md", KNOWN)
+    assert [(m.line, m.name, m.caption) for m in found] == [
+        (3, "linreg-fits", "직선이 데이터에 맞춰진다"), (5, "linreg-loss-curves", "curves")]
+
+
+def test_markers_inside_code_fences_are_left_alone():
+    text = "```markdown\n<!-- figure: nothing-here | shown as code -->\n```\n~~~\n<!-- figure: x -->\n~~~\n"
+    assert markers.find_markers(text, "p.md", KNOWN) == []
+
+
+@pytest.mark.parametrize("line, message", [
+    ("<!-- figure: linreg-fits -->", "p.md:2: malformed figure marker"),
+    ("<!-- figure: linreg-fits |  -->", "p.md:2: malformed figure marker"),
+    ("<!-- figure linreg-fits | caption -->", "p.md:2: malformed figure marker"),
+    ("<!-- figure: Linreg_Fits | caption -->", "p.md:2: malformed figure marker"),
+    ("<!-- figure: linreg-fitz | caption -->", "p.md:2: unknown figure 'linreg-fitz'"),
+])
+def test_bad_markers_name_page_and_line(line, message):
+    with pytest.raises(markers.MarkerError, match=message):
+        markers.find_markers(f"intro\n{line}\n", "p.md", KNOWN)
+
+
+def test_expansion_links_both_palettes_relative_to_the_page_and_shows_the_code():
+    specs = check_registry(FIGURES)
+    out = markers.replace_markers("<!-- figure: linreg-fits | A line & data -->\n", "en/chapter.md", specs, ROOT)
+    assert "![A line & data](../figures/linreg-fits.light.svg#only-light)" in out
+    assert "![A line & data](../figures/linreg-fits.dark.svg#only-dark)" in out
+    assert "<figcaption>A line &amp; data</figcaption>" in out
+    assert '??? abstract "Code: `linreg-fits` · `snippets/linreg_gd.py`"' in out
+    assert "    def fit_history(" in out and "    def draw(ax, history):" in out
+
+
+def test_spec_rejects_bad_names_and_references():
+    with pytest.raises(ValueError, match="lower-case"):
+        FigureSpec(name="Bad Name", compute="a:b", draw="a:c")
+    with pytest.raises(ValueError, match="bad function reference"):
+        FigureSpec(name="ok", compute="no_function_here", draw="a:c")
+    twice = FigureSpec(name="same", compute="a:b", draw="a:c")
+    with pytest.raises(ValueError, match="registered twice"):
+        check_registry([twice, twice])
+
+
+def test_every_registered_reference_points_at_an_existing_function():
+    for spec in FIGURES:
+        for ref in (spec.compute, spec.draw):
+            source = ref_source_file(ref, ROOT)
+            assert markers.function_source(source, ref.split(":")[1]).startswith("def ")
+
+
+def test_stale_reason_names_what_changed():
+    spec = FIGURES[0]
+    now = cache.current_inputs(spec, ROOT, None)
+    assert cache.stale_reason(now, None, outputs_present=False) == "new"
+    assert cache.stale_reason(now, now, outputs_present=True) is None
+    assert cache.stale_reason(now, now, outputs_present=False) == "output missing"
+    edited = {**now, "files": {**now["files"], "snippets/linreg_gd.py": "0" * 64}}
+    assert cache.stale_reason(now, edited, True) == "changed: snippets/linreg_gd.py"
+    older = {**now, "dists": {**now["dists"], "torch": "2.0.0"}}
+    assert cache.stale_reason(now, older, True) == "versions changed: torch"
+    other = {**now, "spec": "x"}
+    assert cache.stale_reason(now, other, True) == "settings changed"
+
+
+def test_key_covers_the_figure_code_the_renderer_and_the_pinned_libraries():
+    now = cache.current_inputs(FIGURES[1], ROOT, None)
+    assert {"src/dlnotes/figures/linear_regression.py", "src/dlnotes/pipeline/render.py",
+            "src/dlnotes/pipeline/styles/light.mplstyle"} <= set(now["files"])
+    assert {"torch", "numpy", "matplotlib"} <= set(now["dists"])
+    assert "missing" not in now["dists"].values()

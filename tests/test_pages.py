@@ -1,0 +1,36 @@
+"""What pages claim about the code is true: named tests exist, both languages match."""
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted((ROOT / "docs").glob("*/*.md"))
+TEST_NAMES = {m for p in (ROOT / "tests").glob("test_*.py") for m in re.findall(r"^def (test_\w+)", p.read_text(), re.M)}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT / "docs").as_posix())
+def test_every_test_a_page_names_exists(page):
+    named = set(re.findall(r"`(?:tests/\w+\.py::)?(test_\w+)`", page.read_text()))
+    assert named <= TEST_NAMES, f"{page.name} names tests that do not exist: {sorted(named - TEST_NAMES)}"
+
+
+def structure(page: Path) -> dict:
+    text = page.read_text()
+    return {
+        "figures": re.findall(r"<!-- figure: ([a-z0-9-]+) \|", text),
+        "snippets": re.findall(r'--8<-- "([^"]+)"', text),
+        "display math": text.count("\n$$\n"),
+        "heading ids": re.findall(r"^#+ .*\{#([\w-]+)\}", text, re.M),
+        "tests": re.findall(r"`(test_\w+)`", text),
+    }
+
+
+def test_both_languages_have_the_same_pages():
+    names = lambda lang: sorted(p.name for p in (ROOT / "docs" / lang).glob("*.md"))  # noqa: E731
+    assert names("ko") == names("en")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "docs" / "ko").glob("*.md")))
+def test_both_languages_show_the_same_figures_snippets_and_formulas(name):
+    assert structure(ROOT / "docs" / "ko" / name) == structure(ROOT / "docs" / "en" / name)

@@ -1,0 +1,143 @@
+"""The figure pipeline, end to end: builds of a temporary copy of the project."""
+import shutil
+import time
+
+import pytest
+
+from buildkit import append, copy_project, figure_report, mkdocs_build, statuses, tree_digest
+
+pytestmark = pytest.mark.xdist_group("builds")   # one worker: the copies share one cold build
+ALL = {"linreg-fits", "linreg-loss-surface", "linreg-loss-curves"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A copy of the project after one cold build."""
+    project = copy_project(tmp_path_factory.mktemp("built") / "project")
+    proc = mkdocs_build(project)
+    assert proc.returncode == 0, proc.stderr
+    assert set(statuses(project).values()) == {"regenerated"}
+    return project
+
+
+@pytest.fixture
+def project(built, tmp_path):
+    """A private copy of the built project, with its cache and site, to change at will."""
+    copy = tmp_path / "project"
+    shutil.copytree(built, copy, symlinks=True)
+    return copy
+
+
+def build_ok(project):
+    proc = mkdocs_build(project)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def regenerated(project):
+    return {name for name, status in statuses(project).items() if status == "regenerated"}
+
+
+def test_report_lists_every_figure_with_its_pages(built):
+    report = figure_report(built)
+    assert set(report) == ALL
+    for entry in report.values():
+        assert set(entry) >= {"name", "status", "reason", "seconds", "outputs", "pages"}
+        assert entry["pages"] == ["docs/en/linear-regression.md", "docs/ko/linear-regression.md"]
+        for output in entry["outputs"]:
+            assert (built / "site" / output).read_bytes() == (built / ".cache/dlnotes" / output).read_bytes()
+
+
+def test_second_build_regenerates_nothing(project):
+    before = tree_digest(project / "site" / "figures")
+    proc = build_ok(project)
+    assert statuses(project) == dict.fromkeys(ALL, "cached")
+    assert "3 total, 0 regenerated, 3 cached, 0 failed" in proc.stderr
+    assert tree_digest(project / "site" / "figures") == before
+
+
+@pytest.mark.parametrize("edited, expected", [
+    ("src/dlnotes/figures/linear_regression.py", {"linreg-loss-surface", "linreg-loss-curves"}),
+    ("src/dlnotes/linear_regression.py", {"linreg-loss-surface", "linreg-loss-curves"}),
+    ("snippets/linreg_gd.py", {"linreg-fits"}),
+    ("src/dlnotes/pipeline/styles/dark.mplstyle", ALL),
+])
+def test_editing_a_file_regenerates_exactly_the_figures_that_use_it(project, edited, expected):
+    append(project / edited, "\n# an edit that changes the file's bytes\n")
+    proc = build_ok(project)
+    assert regenerated(project) == expected
+    for name in expected:
+        assert f"figure {name}: regenerated (changed: {edited})" in proc.stderr
+
+
+def test_changing_settings_regenerates_only_that_figure(project):
+    registry = project / "src/dlnotes/registry.py"
+    registry.write_text(registry.read_text().replace("n_points=40", "n_points=41"))
+    build_ok(project)
+    assert regenerated(project) == {"linreg-fits"}
+    assert figure_report(project)["linreg-fits"]["reason"] == "settings changed"
+
+
+def test_a_raising_figure_fails_the_build_and_keeps_the_previous_output(project):
+    site_before, cache_before = tree_digest(project / "site"), tree_digest(project / ".cache/dlnotes/figures")
+    snippet = project / "snippets/linreg_gd.py"
+    original = snippet.read_text()
+    snippet.write_text(original.replace("    gen = torch.Generator()", "    raise RuntimeError('broken on purpose')\n    gen = torch.Generator()", 1))
+    proc = mkdocs_build(project)
+    assert proc.returncode != 0
+    assert "figure 'linreg-fits' (used on docs/en/linear-regression.md, docs/ko/linear-regression.md)" in proc.stderr
+    assert "RuntimeError: broken on purpose" in proc.stderr
+    assert 'linreg_gd.py", line' in proc.stderr            # the failing frame
+    assert statuses(project)["linreg-fits"] == "failed"
+    assert tree_digest(project / "site") == site_before
+    assert tree_digest(project / ".cache/dlnotes/figures") == cache_before
+    # undoing the change brings back the cached output: nothing was lost or overwritten
+    snippet.write_text(original)
+    build_ok(project)
+    assert statuses(project)["linreg-fits"] == "cached"
+
+
+def test_a_figure_past_its_time_limit_fails_the_build(project):
+    site_before = tree_digest(project / "site")
+    (project / "src/dlnotes/figures/slow.py").write_text(
+        "import time\n\ndef compute():\n    time.sleep(120)\n\ndef draw(ax, data):\n    pass\n")
+    append(project / "src/dlnotes/registry.py",
+           "\nFIGURES += (FigureSpec(name='slow', compute='dlnotes.figures.slow:compute',\n"
+           "                        draw='dlnotes.figures.slow:draw', time_limit=4),)\n")
+    append(project / "docs/ko/index.md", "\n<!-- figure: slow | 느린 그림 -->\n")
+    start = time.monotonic()
+    proc = mkdocs_build(project)
+    assert time.monotonic() - start < 60                  # stopped, not waited out
+    assert proc.returncode != 0
+    assert "figure 'slow' (used on docs/ko/index.md) ran past its time limit of 4 s" in proc.stderr
+    assert statuses(project)["slow"] == "failed"
+    assert tree_digest(project / "site") == site_before
+
+
+def test_a_page_naming_an_unknown_figure_fails_with_page_and_line(project):
+    site_before = tree_digest(project / "site")
+    page = project / "docs/en/index.md"
+    line = len(page.read_text().splitlines()) + 2
+    append(page, "\n<!-- figure: no-such-figure | a figure nobody registered -->\n")
+    proc = mkdocs_build(project)
+    assert proc.returncode != 0
+    assert f"docs/en/index.md:{line}: unknown figure 'no-such-figure'" in proc.stderr
+    assert tree_digest(project / "site") == site_before
+
+
+def test_a_malformed_figure_marker_fails_with_page_and_line(project):
+    page = project / "docs/ko/index.md"
+    line = len(page.read_text().splitlines()) + 2
+    append(page, "\n<!-- figure: linreg-fits -->\n")
+    proc = mkdocs_build(project)
+    assert proc.returncode != 0
+    assert f"docs/ko/index.md:{line}: malformed figure marker" in proc.stderr
+
+
+def test_a_missing_snippet_fails_the_build_and_keeps_the_site(project):
+    site_before = tree_digest(project / "site")
+    append(project / "docs/en/index.md", '\n```python\n--8<-- "snippets/no_such_snippet.py"\n```\n')
+    proc = mkdocs_build(project)
+    assert proc.returncode != 0
+    assert "no_such_snippet.py" in proc.stderr and "en/index.md" in proc.stderr
+    assert tree_digest(project / "site") == site_before
