@@ -30,7 +30,7 @@ build: setup
 	$(BIN)/mkdocs build --strict
 
 test: setup chromium
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile   # a file's tests share one worker (and its builds)
 
 bench: setup
 	$(BIN)/python -m dlnotes.pipeline.bench

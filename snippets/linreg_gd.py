@@ -36,7 +36,8 @@ def fit_history(*, seed=0, n_points=40, eta=0.05, steps=(0, 3, 10, 30, 100)):
 def draw(ax, history):
     ax.scatter(history.x, history.y, s=14, color="0.5", label="data")
     grid = torch.linspace(-2, 2, 2)
-    colors = matplotlib.colormaps["viridis"](torch.linspace(0.0, 0.9, len(history.steps)).tolist())
+    shades = torch.linspace(0.0, 0.9, len(history.steps)).tolist()
+    colors = matplotlib.colormaps["viridis"](shades)
     for step, (w, b, _), color in zip(history.steps, history.lines.tolist(), colors):
         ax.plot(grid, w * grid + b, color=color, label=f"step {step}")
     ax.set(xlabel="x", ylabel="y")

@@ -11,16 +11,19 @@ w = torch.tensor(0.2, dtype=torch.float64)
 b = torch.tensor(-0.1, dtype=torch.float64)
 
 # --8<-- [start:by_hand]
-residual = y - (w * x + b)            # y_i - y_hat_i
-grad_w = -2 * (residual * x).mean()   # dL/dw = -2/N sum (y_i - y_hat_i) x_i
-grad_b = -2 * residual.mean()         # dL/db = -2/N sum (y_i - y_hat_i)
+# dL/dw = -2/N sum_i (y_i - y_hat_i) x_i
+# dL/db = -2/N sum_i (y_i - y_hat_i)
+residual = y - (w * x + b)
+grad_w = -2 * (residual * x).mean()
+grad_b = -2 * residual.mean()
 # --8<-- [end:by_hand]
 
 # --8<-- [start:autograd]
+# autograd records the computation of the loss
 w_auto = w.clone().requires_grad_()
 b_auto = b.clone().requires_grad_()
 loss = ((y - (w_auto * x + b_auto)) ** 2).mean()
-loss.backward()                       # fills w_auto.grad and b_auto.grad
+loss.backward()  # fills w_auto.grad, b_auto.grad
 # --8<-- [end:autograd]
 
 print(f"dL/dw  by hand {grad_w.item():+.10f}   autograd {w_auto.grad.item():+.10f}")

@@ -6,7 +6,6 @@ import pytest
 
 from buildkit import append, copy_project, figure_report, mkdocs_build, statuses, tree_digest
 
-pytestmark = pytest.mark.xdist_group("builds")   # one worker: the copies share one cold build
 ALL = {"linreg-fits", "linreg-loss-surface", "linreg-loss-curves"}
 
 

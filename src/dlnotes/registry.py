@@ -17,7 +17,7 @@ FIGURES = (
                settings=dict(seed=0, n_points=40, eta=0.05, steps=(0, 3, 10, 30, 100)), size=(7.2, 4.0)),
     FigureSpec(name="linreg-loss-surface", compute="dlnotes.figures.linear_regression:compute_descent_paths",
                draw="dlnotes.figures.linear_regression:draw_loss_surface", settings=_DESCENT,
-               size=(7.2, 3.0), panels=(1, 3)),
+               size=(7.2, 3.2), panels=(1, 3)),
     FigureSpec(name="linreg-loss-curves", compute="dlnotes.figures.linear_regression:compute_descent_paths",
                draw="dlnotes.figures.linear_regression:draw_loss_curves", settings=_DESCENT, size=(7.2, 3.6)),
 )

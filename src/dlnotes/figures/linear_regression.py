@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import torch
 
 from dlnotes.linear_regression import (critical_step_size, gradient_descent, least_squares,
-                                       make_line_data)
+                                       make_line_data, mse)
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,7 @@ class DescentPaths:
     b_grid: torch.Tensor        # (G,) intercepts
     loss_grid: torch.Tensor     # (G, G) loss, rows indexed by b, columns by w
     optimum: tuple              # (w*, b*) from least squares
+    loss_min: float             # L(w*, b*), the lowest loss any path can reach
     eta_critical: float         # 2 / lambda_max of the Hessian
     eta_fractions: tuple        # each path's step size as a fraction of eta_critical
     paths: tuple                # one (steps + 1, 3) tensor of (w, b, loss) per step size
@@ -33,8 +34,8 @@ def compute_descent_paths(*, seed: int, n_points: int, x_range: tuple, eta_fract
     residual = y[:, None, None] - (ww[None] * x[:, None, None] + bb[None])
     loss_grid = (residual ** 2).mean(dim=0)
     w_star, b_star = least_squares(x, y)
-    return DescentPaths(w_grid, b_grid, loss_grid, (w_star.item(), b_star.item()), eta_c,
-                        tuple(eta_fractions), paths)
+    return DescentPaths(w_grid, b_grid, loss_grid, (w_star.item(), b_star.item()),
+                        mse(x, y, w_star, b_star).item(), eta_c, tuple(eta_fractions), paths)
 
 
 PATH_COLORS = ("C0", "C1", "C2")   # too small, good, diverging
@@ -62,5 +63,6 @@ def draw_loss_surface(axes, data: DescentPaths) -> None:
 def draw_loss_curves(ax, data: DescentPaths) -> None:
     for fraction, path, color in zip(data.eta_fractions, data.paths, PATH_COLORS):
         ax.semilogy(path[:, 2], color=color, label=_path_label(fraction))
+    ax.axhline(data.loss_min, color="0.5", linestyle="--", linewidth=1.0, label=r"$L(w^*, b^*)$")
     ax.set(xlabel="step", ylabel=r"$L(w, b)$")
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))   # outside: the curves fill the axes

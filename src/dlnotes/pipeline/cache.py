@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from dlnotes.pipeline.spec import FigureSpec, ref_source_file
@@ -92,9 +94,9 @@ def load_state(path: Path) -> dict:
 def save_json(path: Path, payload: dict) -> None:
     """Write sorted JSON atomically, so an interrupted build never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
-    tmp.replace(path)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=path.name, delete=False) as tmp:
+        tmp.write(json.dumps(payload, indent=1, sort_keys=True) + "\n")
+    os.replace(tmp.name, path)
 
 
 def save_state(path: Path, figures: dict) -> None:

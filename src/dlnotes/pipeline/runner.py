@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,10 +28,21 @@ class RunResult:
     dists: dict = field(default_factory=dict)
 
 
-def run_figure(spec: FigureSpec, root: Path, work_dir: Path, out_dir: Path) -> RunResult:
-    """Render one figure into work_dir; only on success move its SVGs into out_dir."""
-    shutil.rmtree(work_dir, ignore_errors=True)
-    work_dir.mkdir(parents=True)
+def run_figure(spec: FigureSpec, root: Path, cache_dir: Path) -> RunResult:
+    """Render one figure into a fresh work folder; only on success move its SVGs into the cache.
+
+    The work folder is unique, so two builds of one checkout (say `make serve` and the tests)
+    never see each other's half-written files.
+    """
+    (cache_dir / "work").mkdir(parents=True, exist_ok=True)
+    work_dir = Path(tempfile.mkdtemp(prefix=f"{spec.name}-", dir=cache_dir / "work"))
+    try:
+        return _render(spec, root, work_dir, cache_dir / "figures")
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def _render(spec: FigureSpec, root: Path, work_dir: Path, out_dir: Path) -> RunResult:
     job = {"name": spec.name, "compute": spec.compute, "draw": spec.draw, "settings": spec.settings,
            "size": list(spec.size), "panels": list(spec.panels), "root": str(root), "out_dir": str(work_dir)}
     # The repository's own src/ first, so a copy of the project renders its own code.
@@ -51,7 +63,6 @@ def run_figure(spec: FigureSpec, root: Path, work_dir: Path, out_dir: Path) -> R
     out_dir.mkdir(parents=True, exist_ok=True)
     for output in deps["outputs"]:
         (work_dir / output).replace(out_dir / output)
-    shutil.rmtree(work_dir, ignore_errors=True)
     return RunResult(spec.name, True, seconds, outputs=deps["outputs"], files=deps["files"], dists=deps["dists"])
 
 
@@ -61,6 +72,5 @@ def run_figures(specs: list[FigureSpec], root: Path, cache_dir: Path) -> list[Ru
         return []
     workers = min(len(specs), os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_figure, spec, root, cache_dir / "work" / spec.name, cache_dir / "figures")
-                   for spec in specs]
+        futures = [pool.submit(run_figure, spec, root, cache_dir) for spec in specs]
         return [f.result() for f in futures]
