@@ -53,7 +53,7 @@ def main():
         print(f"step {step:3d}: w = {w:+.3f}  b = {b:+.3f}  loss = {loss:.4f}")
     if args.out:
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from matplotlib import pyplot as plt
         fig, ax = plt.subplots(figsize=(7.2, 4.0), layout="constrained")
         draw(ax, history)
         fig.savefig(args.out)
