@@ -82,29 +82,25 @@ def on_page_markdown(markdown, *, page, config, files):
         raise PluginError(str(error)) from None
 
 
-HEAD_ALTERNATE = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="([a-z-]+)">')
+HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[a-z-]+">')
 
 
 def on_post_page(output, *, page, config):
-    """Point the <head> language alternates at the language roots.
+    """Drop the <head> language alternates; the sitemap already lists every page's hreflang pairs.
 
-    mkdocs-static-i18n makes them page-specific (right for the selector menu, which keeps its
-    page-specific links), but Material's script reads each one as a language root and fetches
-    <href>/sitemap.xml from it, which 404s on every page but the home pages.
+    Material's script fetches <alternate>/sitemap.xml for each of them and then reroutes a click
+    on the language menu through that sitemap, which matches scheme and host but not the port,
+    so on any local server it sends the reader to the other language's home page. Without them,
+    the menu's own links, which mkdocs-static-i18n makes page-specific, are followed as written.
     """
-    i18n = config.plugins.get("i18n")
-    if not i18n:
+    if not config.plugins.get("i18n"):
         return output
-    to_root = "../" * page.url.count("/") or "./"
-    roots = {lang.locale: to_root + ("" if lang.default else f"{lang.locale}/") for lang in i18n.config.languages}
-    return HEAD_ALTERNATE.sub(lambda m: f'<link rel="alternate" href="{roots.get(m[1], m[0])}" hreflang="{m[1]}">'
-                              if m[1] in roots else m[0], output)
+    return HEAD_ALTERNATE.sub("", output)
 
 
 def on_post_build(*, config):
     if _nested(config):
         return
-    _copy_sitemap_to_language_roots(config)
     final = _build["final_site_dir"]
     if final is None:
         return
@@ -115,20 +111,6 @@ def on_post_build(*, config):
     os.replace(config.site_dir, final)
     shutil.rmtree(old, ignore_errors=True)
     log.info(f"site written to {final}")
-
-
-def _copy_sitemap_to_language_roots(config) -> None:
-    """Material's language selector fetches <language root>/sitemap.xml, but mkdocs-static-i18n
-    writes one (listing every language) only at the site root: serve it from /en/ too."""
-    i18n = config.plugins.get("i18n")
-    if not i18n:
-        return
-    site = Path(config.site_dir)
-    for language in i18n.config.languages:
-        if not language.default and (site / language.locale).is_dir():
-            for name in ("sitemap.xml", "sitemap.xml.gz"):
-                if (site / name).exists():
-                    shutil.copyfile(site / name, site / language.locale / name)
 
 
 def _nested(config) -> bool:
