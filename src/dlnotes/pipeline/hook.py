@@ -88,10 +88,11 @@ HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[a
 def on_post_page(output, *, page, config):
     """Drop the <head> language alternates; the sitemap already lists every page's hreflang pairs.
 
-    Material's script fetches <alternate>/sitemap.xml for each of them and then reroutes a click
-    on the language menu through that sitemap, which matches scheme and host but not the port,
-    so on any local server it sends the reader to the other language's home page. Without them,
-    the menu's own links, which mkdocs-static-i18n makes page-specific, are followed as written.
+    Material's script fetches <alternate>/sitemap.xml for each of them and reroutes clicks on the
+    language menu through whichever sitemap answered first, resolving its URLs without the port;
+    depending on that order it sent readers to the other language's home page (seen in CI).
+    Without them, the menu's own links, which mkdocs-static-i18n makes page-specific, are
+    followed as written.
     """
     if not config.plugins.get("i18n"):
         return output
