@@ -70,7 +70,7 @@ def test_editing_a_file_regenerates_exactly_the_figures_that_use_it(project, edi
 
 
 def test_changing_settings_regenerates_only_that_figure(project):
-    registry = project / "src/dlnotes/registry.py"
+    registry = project / "src/dlnotes/registry/linear_regression.py"
     registry.write_text(registry.read_text().replace("n_points=40", "n_points=41"))
     build_ok(project)
     assert regenerated(project) == {"linreg-fits"}
@@ -100,7 +100,7 @@ def test_a_figure_past_its_time_limit_fails_the_build(project):
     site_before = tree_digest(project / "site")
     (project / "src/dlnotes/figures/slow.py").write_text(
         "import time\n\ndef compute():\n    time.sleep(120)\n\ndef draw(ax, data):\n    pass\n")
-    append(project / "src/dlnotes/registry.py",
+    append(project / "src/dlnotes/registry/linear_regression.py",
            "\nFIGURES += (FigureSpec(name='slow', compute='dlnotes.figures.slow:compute',\n"
            "                        draw='dlnotes.figures.slow:draw', time_limit=4),)\n")
     append(project / "docs/ko/index.md", "\n<!-- figure: slow | 느린 그림 -->\n")

@@ -52,7 +52,7 @@ def on_pre_build(*, config):
     try:
         _build["specs"] = check_registry(registry.FIGURES)
     except ValueError as error:
-        raise PluginError(f"src/dlnotes/registry.py: {error}") from None
+        raise PluginError(f"src/dlnotes/registry/: {error}") from None
     pages = _figure_uses(Path(config.docs_dir), set(_build["specs"]))
     if os.environ.get("DLNOTES_FIGURES") == "off":
         log.info("figures: step skipped (DLNOTES_FIGURES=off), serving cached outputs as they are")

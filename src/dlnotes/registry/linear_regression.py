@@ -1,10 +1,4 @@
-"""Every figure of the site. A page shows one with `<!-- figure: NAME | caption -->`.
-
-To add a figure: write compute_x(*, settings...) -> data and draw_x(ax, data) (in a module
-of dlnotes.figures, or in a snippet that the page also shows), then add a FigureSpec here.
-The build regenerates a figure whenever its code, the dlnotes modules it imports, its
-settings or the versions of torch, numpy and matplotlib change.
-"""
+"""Figures of the chapter on the linear neural network and gradient descent."""
 from dlnotes.pipeline.spec import FigureSpec
 
 _DESCENT = dict(seed=0, n_points=50, x_range=(0.0, 4.0), eta_fractions=(0.1, 0.9, 1.02), steps=30,
