@@ -19,16 +19,35 @@ from dlnotes.registry import FIGURES
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def render(spec, out_dir: Path, hash_seed: str) -> dict[str, bytes]:
-    """Run the build's worker for one figure in a fresh process, as the build does."""
-    out_dir.mkdir(parents=True)
-    job = {"name": spec.name, "compute": spec.compute, "draw": spec.draw, "settings": spec.settings,
-           "size": list(spec.size), "panels": list(spec.panels), "root": str(ROOT), "out_dir": str(out_dir)}
+def render_all(specs, out_dir: Path, hash_seed: str) -> subprocess.Popen:
+    """Start the build's worker on the given figures in one fresh process (a cold interpreter)."""
+    jobs = []
+    for spec in specs:
+        (out_dir / spec.name).mkdir(parents=True)
+        jobs.append({"name": spec.name, "compute": spec.compute, "draw": spec.draw, "settings": spec.settings,
+                     "size": list(spec.size), "panels": list(spec.panels), "root": str(ROOT),
+                     "out_dir": str(out_dir / spec.name)})
+    (out_dir / "jobs.json").write_text(json.dumps(jobs))
     env = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONPATH=str(ROOT / "src"))
-    proc = subprocess.run([sys.executable, "-m", "dlnotes.pipeline.render"], input=json.dumps(job),
-                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=spec.time_limit)
-    assert proc.returncode == 0, proc.stderr
-    return {p.name: p.read_bytes() for p in sorted(out_dir.glob("*.svg"))}
+    with open(out_dir / "jobs.json") as jobs_file:
+        return subprocess.Popen([sys.executable, "-m", "dlnotes.pipeline.render"], stdin=jobs_file,
+                                stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def renders(request, tmp_path_factory) -> dict[str, tuple[Path, str]]:
+    """Two independent runs over the selected figures, different hash seeds, side by side on the cores."""
+    selected = {item.callspec.params["spec"].name for item in request.session.items
+                if item.originalname == "test_figure_is_deterministic_svg"}
+    specs = [spec for spec in FIGURES if spec.name in selected]
+    procs = {seed: (tmp_path_factory.mktemp(f"hash-seed-{seed}"),) for seed in ("1", "2")}
+    procs = {seed: (out, render_all(specs, out, seed)) for seed, (out,) in procs.items()}
+    return {seed: (out, proc.communicate(timeout=900)[1] + f"(exit {proc.returncode})")
+            for seed, (out, proc) in procs.items()}
+
+
+def svgs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.svg"))}
 
 
 def test_registry_is_valid():
@@ -37,9 +56,10 @@ def test_registry_is_valid():
 
 
 @pytest.mark.parametrize("spec", FIGURES, ids=lambda s: s.name)
-def test_figure_is_deterministic_svg(spec, tmp_path):
-    first = render(spec, tmp_path / "a", hash_seed="1")
-    second = render(spec, tmp_path / "b", hash_seed="2")
+def test_figure_is_deterministic_svg(spec, renders):
+    (first_dir, log), (second_dir, _) = renders["1"], renders["2"]
+    first, second = svgs(first_dir / spec.name), svgs(second_dir / spec.name)
+    assert first, f"figure {spec.name} was not rendered:\n{log[-3000:]}"
     assert sorted(first) == [f"{spec.name}.dark.svg", f"{spec.name}.light.svg"]
     assert first == second
     light, dark = first[f"{spec.name}.light.svg"], first[f"{spec.name}.dark.svg"]

@@ -4,8 +4,11 @@ on_config      `mkdocs build` writes into <site>.staging and swaps it in only wh
                build succeeded, so a failed build leaves the previous site untouched.
 on_pre_build   find the figure markers of every page, regenerate the stale figures in
                parallel, write .cache/dlnotes/figures.json; fail naming figure and pages.
-on_files       serve the cached SVGs and KaTeX (from node_modules) as site files.
+               Then execute the stale labs (labs.py), fail naming lab and cell.
+on_files       serve the cached SVGs and KaTeX (from node_modules) as site files;
+               turn lab sources into pages backed by their executed notebooks.
 on_page_markdown  replace markers with images, caption and code.
+on_page_content   fit the labs' notebook HTML into the site (labs.py).
 on_post_build  swap the staged site in.
 """
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from dlnotes.pipeline import cache, markers, runner
+from dlnotes.pipeline import cache, labs, markers, runner
 from dlnotes.pipeline.spec import check_registry
 
 log = logging.getLogger("mkdocs.plugins.dlnotes")
@@ -46,6 +49,7 @@ def on_config(config):
 
 
 def on_pre_build(*, config):
+    labs.configure_renderer(config, CACHE_DIR)
     if _nested(config):        # mkdocs-static-i18n rebuilding another language: figures are done
         return
     registry = importlib.reload(importlib.import_module("dlnotes.registry"))
@@ -56,8 +60,9 @@ def on_pre_build(*, config):
     pages = _figure_uses(Path(config.docs_dir), set(_build["specs"]))
     if os.environ.get("DLNOTES_FIGURES") == "off":
         log.info("figures: step skipped (DLNOTES_FIGURES=off), serving cached outputs as they are")
-        return
-    _refresh_figures(pages)
+    else:
+        _refresh_figures(pages)
+    labs.refresh(config, ROOT, CACHE_DIR)
 
 
 def on_files(files, *, config):
@@ -72,7 +77,7 @@ def on_files(files, *, config):
             raise PluginError(f"KaTeX is not installed ({KATEX_DIR / rel} missing): run `npm ci`")
         files.append(File.generated(config, f"assets/katex/{rel.removeprefix('contrib/')}",
                                     abs_src_path=str(KATEX_DIR / rel)))
-    return files
+    return labs.on_files(files, config, CACHE_DIR)
 
 
 def on_page_markdown(markdown, *, page, config, files):
@@ -80,6 +85,10 @@ def on_page_markdown(markdown, *, page, config, files):
         return markers.replace_markers(markdown, page.file.src_uri, _build["specs"], ROOT)
     except markers.MarkerError as error:
         raise PluginError(str(error)) from None
+
+
+def on_page_content(html, *, page, config, files):
+    return labs.on_page_content(html, page, config) if labs.is_lab_page(page) else html
 
 
 HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[a-z-]+">')

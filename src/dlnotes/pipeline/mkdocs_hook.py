@@ -13,7 +13,7 @@ from mkdocs.plugins import event_priority
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 PIPELINE_MODULES = ["dlnotes.pipeline.spec", "dlnotes.pipeline.cache", "dlnotes.pipeline.runner",
-                    "dlnotes.pipeline.markers", "dlnotes.pipeline.hook"]
+                    "dlnotes.pipeline.markers", "dlnotes.pipeline.labs", "dlnotes.pipeline.hook"]
 impl = importlib.import_module("dlnotes.pipeline.hook")
 
 
@@ -44,6 +44,10 @@ def on_files(files, *, config):
 
 def on_page_markdown(markdown, *, page, config, files):
     return impl.on_page_markdown(markdown, page=page, config=config, files=files)
+
+
+def on_page_content(html, *, page, config, files):
+    return impl.on_page_content(html, page=page, config=config, files=files)
 
 
 def on_post_page(output, *, page, config):

@@ -1,9 +1,10 @@
-"""Worker process: compute one figure and save its light and dark SVG.
+"""Worker: compute one figure and save its light and dark SVG.
 
-Run by the build as `python -m dlnotes.pipeline.render` with a JSON job on stdin, one process
-per figure, so that a crash or a time-out stays inside it and every build sees fresh code.
-Besides the SVGs it writes deps.json: the repository files and the distributions that the
-figure actually loaded, which become part of its cache key.
+The build runs render_job in a process of its own per figure, forked from a server that has
+torch and matplotlib loaded already (runner.py), so that a crash or a time-out stays inside it
+and every build runs the dlnotes code as it is now. `python -m dlnotes.pipeline.render` does the
+same for a JSON job (or a list of jobs) on stdin. Besides the SVGs each job writes deps.json: the
+repository files and the distributions that the figure actually loaded, part of its cache key.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import importlib.util
 import json
 import random
 import sys
+import traceback
 from pathlib import Path
 
 STYLE_DIR = Path(__file__).with_name("styles")
@@ -84,8 +86,7 @@ def loaded_dependencies(root: Path) -> tuple[list[str], dict[str, str]]:
     return sorted(files), {d: importlib.metadata.version(d) for d in sorted(dists)}
 
 
-def main() -> None:
-    job = json.loads(sys.stdin.read())
+def render_job(job: dict) -> None:
     root, out_dir = Path(job["root"]).resolve(), Path(job["out_dir"])
     import matplotlib
     matplotlib.use("Agg")
@@ -96,6 +97,20 @@ def main() -> None:
     outputs = save_variants(job, data, draw, out_dir)
     files, dists = loaded_dependencies(root)
     (out_dir / "deps.json").write_text(json.dumps({"outputs": outputs, "files": files, "dists": dists}))
+
+
+def main() -> None:
+    """Render each job on stdin; a failing job is reported and the others still run."""
+    jobs = json.loads(sys.stdin.read())
+    failed = []
+    for job in jobs if isinstance(jobs, list) else [jobs]:
+        try:
+            render_job(job)
+        except Exception:
+            traceback.print_exc()
+            failed.append(job["name"])
+    if failed:
+        raise SystemExit(f"failed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":
