@@ -1,5 +1,6 @@
 """Helpers for tests that build the project or a copy of it."""
-from dlnotes.pipeline.sandbox import ROOT, append, copy_project, figure_report, mkdocs_build, tree_digest  # noqa: F401
+from dlnotes.pipeline.sandbox import (ROOT, append, copy_project, copy_small_project, figure_report,  # noqa: F401
+                                      mkdocs_build, tree_digest)
 
 
 def statuses(project) -> dict[str, str]:

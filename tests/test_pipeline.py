@@ -4,15 +4,15 @@ import time
 
 import pytest
 
-from buildkit import append, copy_project, figure_report, mkdocs_build, statuses, tree_digest
+from buildkit import append, copy_small_project, figure_report, mkdocs_build, statuses, tree_digest
 
 ALL = {"linreg-fits", "linreg-loss-surface", "linreg-loss-curves"}
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """A copy of the project after one cold build."""
-    project = copy_project(tmp_path_factory.mktemp("built") / "project")
+    """A copy of the project (the first chapter only) after one cold build."""
+    project = copy_small_project(tmp_path_factory.mktemp("built") / "project")
     proc = mkdocs_build(project)
     assert proc.returncode == 0, proc.stderr
     assert set(statuses(project).values()) == {"regenerated"}
@@ -139,4 +139,36 @@ def test_a_missing_snippet_fails_the_build_and_keeps_the_site(project):
     proc = mkdocs_build(project)
     assert proc.returncode != 0
     assert "no_such_snippet.py" in proc.stderr and "en/index.md" in proc.stderr
+    assert tree_digest(project / "site") == site_before
+
+
+def test_an_unclosed_code_fence_fails_with_page_and_line(project):
+    site_before = tree_digest(project / "site")
+    page = project / "docs/en/linear-regression.md"
+    line = len(page.read_text().splitlines()) + 2
+    append(page, "\n```python\nprint('this fence never closes')\n")
+    proc = mkdocs_build(project)
+    assert proc.returncode != 0
+    assert f"docs/en/linear-regression.md:{line}: code fence ``` is never closed" in proc.stderr
+    assert tree_digest(project / "site") == site_before
+
+
+@pytest.mark.parametrize("marker", ['--8<-- "snippets/linreg_gd.py', "--8<-- snippets/linreg_gd.py"])
+def test_a_malformed_snippet_marker_fails_with_page_and_line(project, marker):
+    page = project / "docs/ko/linear-regression.md"
+    line = len(page.read_text().splitlines()) + 3
+    append(page, f"\n```python\n{marker}\n```\n")
+    proc = mkdocs_build(project)
+    assert proc.returncode != 0
+    assert f"docs/ko/linear-regression.md:{line}: malformed snippet marker" in proc.stderr
+
+
+def test_a_formula_katex_rejects_fails_with_page_and_line(project):
+    site_before = tree_digest(project / "site")
+    page = project / "docs/ko/linear-regression.md"
+    line = len(page.read_text().splitlines()) + 3
+    append(page, "\n$$\nL = \\frac{1}{N \\sum_i r_i^2\n$$\n")
+    proc = mkdocs_build(project)
+    assert proc.returncode != 0
+    assert f"docs/ko/linear-regression.md:{line}: KaTeX parse error" in proc.stderr
     assert tree_digest(project / "site") == site_before

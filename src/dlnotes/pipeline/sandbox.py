@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 import os
 import shutil
@@ -22,6 +23,27 @@ def copy_project(dest: Path) -> Path:
         else:
             shutil.copy2(src, dest / name)
     (dest / "node_modules").symlink_to(ROOT / "node_modules")
+    return dest
+
+
+def copy_small_project(dest: Path, chapter: str = "linear-regression") -> Path:
+    """A copy with one chapter (both languages), a plain home page and that chapter's figures only.
+
+    Pipeline tests change and rebuild it many times; the full site would make each build slow.
+    """
+    copy_project(dest)
+    module = chapter.replace("-", "_")
+    for page in (dest / "docs").glob("*/**/*"):
+        if page.is_file() and page.suffix in (".md", ".py", ".ipynb") and page.name != f"{chapter}.md":
+            page.unlink()
+    for lang in ("ko", "en"):
+        (dest / "docs" / lang / "index.md").write_text(f"# dlnotes ({lang})\n\n[{chapter}]({chapter}.md)\n")
+    for registry in (dest / "src/dlnotes/registry").glob("*.py"):
+        if registry.name not in ("__init__.py", f"{module}.py"):
+            registry.unlink()
+    config = dest / "mkdocs.yml"
+    nav = f"nav:\n  - 홈: index.md\n  - {chapter}: {chapter}.md\n"
+    config.write_text(re.sub(r"^nav:\n(?:[ -].*\n?)*", nav, config.read_text(), flags=re.M))
     return dest
 
 
