@@ -1,8 +1,8 @@
 """Checks of page sources that Markdown itself lets through silently.
 
 Python-Markdown renders an unclosed code fence as code up to the end of the page, leaves a
-malformed `--8<--` line as plain text, and KaTeX typesets in the reader's browser, where a bad
-formula shows up as red text. Each of these fails the build here instead, naming page and line.
+malformed `--8<--` line as plain text, and KaTeX in the reader's browser shows a bad formula as
+red text. Each of these fails the build here instead, naming page and line.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})(?P<rest>.*)$")
 SNIPPET_LINE = re.compile(r'^\s*--8<-- "[^"\s]+"\s*$')
 ARITHMATEX = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.S)
-KATEX_CHECK = Path(__file__).with_name("katex_check.cjs")
+KATEX_RENDER = Path(__file__).with_name("katex_render.cjs")
 
 
 def check_markdown(text: str, page: str) -> list[str]:
@@ -39,29 +39,56 @@ def check_markdown(text: str, page: str) -> list[str]:
     return errors
 
 
-def math_in_html(page_html: str) -> list[tuple[str, bool]]:
-    """The formulas pymdownx.arithmatex wrote into a page: (tex, display)."""
-    formulas = []
-    for match in ARITHMATEX.finditer(page_html):
-        body = html.unescape(match["body"]).strip()
-        display = match["tag"] == "div"
-        formulas.append((body[2:-2].strip(), display))   # drop \( \) or \[ \]
-    return formulas
+class MathRenderer:
+    """Typesets the formulas pymdownx.arithmatex wrote into a page, with KaTeX in one Node process.
+
+    Rendering at build time checks every formula (a rejected one fails the build with page and
+    line instead of showing red text to the reader) and spares pages the 270 KB KaTeX script.
+    """
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.process = None
+
+    def render_page(self, page_html: str, source: str) -> str:
+        matches = list(ARITHMATEX.finditer(page_html))
+        if not matches:
+            return page_html
+        formulas = []
+        for match in matches:
+            body = html.unescape(match["body"]).strip()
+            formulas.append({"tex": body[2:-2].strip(), "display": match["tag"] == "div"})   # drop \( \) or \[ \]
+        results = self._ask(formulas)
+        errors = [f"{source}:{source_line(self.root / source, f['tex'])}: {r['error']}"
+                  for f, r in zip(formulas, results) if "error" in r]
+        if errors:
+            raise MathError("KaTeX rejects these formulas:\n" + "\n".join(errors))
+        rendered = iter(results)
+        return ARITHMATEX.sub(lambda m: f'<{m["tag"]} class="arithmatex">{next(rendered)["html"]}</{m["tag"]}>',
+                              page_html)
+
+    def _ask(self, formulas: list[dict]) -> list[dict]:
+        if self.process is None:
+            self.process = subprocess.Popen(["node", str(KATEX_RENDER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE, text=True, cwd=self.root)
+        self.process.stdin.write(json.dumps(formulas) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise MathError(f"KaTeX could not run (is `npm ci` done?): {self.process.stderr.read()[-500:]}")
+        return json.loads(answer)
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+            self.process.stdout.close()
+            self.process.stderr.close()
+            self.process = None
 
 
-def check_math(formulas: list[tuple[str, str, bool]], root: Path) -> list[str]:
-    """Typeset (page source, tex, display) triples with KaTeX in Node; errors with page and line."""
-    if not formulas:
-        return []
-    proc = subprocess.run(["node", str(KATEX_CHECK)], input=json.dumps([{"tex": t, "display": d} for _, t, d in formulas]),
-                          capture_output=True, text=True, cwd=root, timeout=120)
-    if proc.returncode != 0:
-        return [f"KaTeX check could not run (is `npm ci` done?): {proc.stderr.strip()[-500:]}"]
-    errors = []
-    for (page, tex, _), error in zip(formulas, json.loads(proc.stdout)):
-        if error:
-            errors.append(f"{page}:{source_line(root / page, tex)}: {error}")
-    return errors
+class MathError(ValueError):
+    """A formula that KaTeX rejects."""
 
 
 def source_line(path: Path, tex: str) -> int | str:
