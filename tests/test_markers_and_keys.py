@@ -62,8 +62,12 @@ def test_every_registered_reference_points_at_an_existing_function():
             assert markers.function_source(source, ref.split(":")[1]).startswith("def ")
 
 
+def figure(name):
+    return next(spec for spec in FIGURES if spec.name == name)
+
+
 def test_stale_reason_names_what_changed():
-    spec = FIGURES[0]
+    spec = figure("linreg-fits")
     now = cache.current_inputs(spec, ROOT, None)
     assert cache.stale_reason(now, None, outputs_present=False) == "new"
     assert cache.stale_reason(now, now, outputs_present=True) is None
@@ -77,7 +81,7 @@ def test_stale_reason_names_what_changed():
 
 
 def test_key_covers_the_figure_code_the_renderer_and_the_pinned_libraries():
-    now = cache.current_inputs(FIGURES[1], ROOT, None)
+    now = cache.current_inputs(figure("linreg-loss-surface"), ROOT, None)
     assert {"src/dlnotes/figures/linear_regression.py", "src/dlnotes/pipeline/render.py",
             "src/dlnotes/pipeline/styles/light.mplstyle"} <= set(now["files"])
     assert {"torch", "numpy", "matplotlib"} <= set(now["dists"])
