@@ -4,6 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
+# The files that carry the build date (sitemap.xml and its .gz, see pipeline/publish.py) take the
+# last commit's time, so that two builds of a commit are byte-identical. Only mkdocs and pytest
+# get it: pip would switch the .pyc files it writes to hash checks.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+DATED := $(if $(SOURCE_DATE_EPOCH),SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH))
+# apt-get needs root: run it as is when we are root (here and in CI), through sudo otherwise.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: setup chromium serve build test bench clean
 
@@ -21,16 +28,16 @@ node_modules/.installed: package.json package-lock.json
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
 chromium:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 serve: setup
-	$(BIN)/mkdocs serve -a 127.0.0.1:8000
+	SITE_URL=http://127.0.0.1:8000/ $(DATED) $(BIN)/mkdocs serve -a 127.0.0.1:8000
 
 build: setup
-	$(BIN)/mkdocs build --strict
+	$(DATED) $(BIN)/mkdocs build --strict
 
 test: setup chromium
-	$(BIN)/python -m pytest -n 2 --dist loadfile   # a file's tests share one worker (and its builds)
+	$(DATED) $(BIN)/python -m pytest -n 2 --dist loadfile   # a file's tests share one worker (and its builds)
 
 bench: setup
 	$(BIN)/python -m dlnotes.pipeline.bench

@@ -1,14 +1,18 @@
 """The real site: `mkdocs build --strict`, then every page of both languages in Debian's Chromium."""
 import functools
 import http.server
+import re
 import threading
+from html import unescape
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
+import material
 import pytest
 from playwright.sync_api import sync_playwright
 
 from buildkit import ROOT, mkdocs_build, statuses
+from dlnotes.pipeline import linkcheck
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -121,4 +125,194 @@ def test_language_switcher_keeps_the_page(site, base_url, browser):
             link.evaluate("a => a.click()")
         assert page.url == f"{base_url}/{there}"
         assert page.evaluate("document.documentElement.lang") == lang
+    page.close()
+
+
+# ---------------------------------------------------------------- whole-site quality gates
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+HANGUL = re.compile("[\uac00-\ud7a3]")
+# Only colours differ between the palettes: the dark run checks those, the light run every rule.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+
+def test_every_link_and_anchor_resolves(site):
+    problems = linkcheck.check_site(site, linkcheck.site_url_of(ROOT / "mkdocs.yml"))
+    assert not problems, "\n".join(map(str, problems))
+
+
+def test_search_dialog_override_is_materials_partial_with_a_name():
+    """src/dlnotes/theme/partials/search.html must follow Material's own partial (say, after an upgrade)."""
+    def without_header(text):
+        return text.split("-#}\n", 1)[1]
+    theirs = without_header((Path(material.__file__).parent / "templates/partials/search.html").read_text())
+    ours = without_header((ROOT / "src/dlnotes/theme/partials/search.html").read_text())
+    dialog = '<div class="md-search" data-md-component="search" role="dialog"'
+    assert ours == theirs.replace(dialog, dialog + " aria-label=\"{{ lang.t('search') }}\"")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_violation(site, base_url, browser, scheme):
+    options = {"resultTypes": ["violations"]}
+    if scheme == "dark":
+        options["runOnly"] = {"type": "rule", "values": COLOUR_RULES}
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    failures = []
+    for path in page_urls(site):
+        page.goto(f"{base_url}/{path}", wait_until="load")
+        page.add_script_tag(path=str(AXE_SCRIPT))
+        violations = page.evaluate("""async options => {
+            await document.fonts.ready;    // then two frames: the theme's script has marked wide formulas
+            await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+            const {violations} = await axe.run(document, options);
+            return violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v =>
+                `${v.id} (${v.impact}, ${v.nodes.length} nodes): ` + v.nodes.slice(0, 3).map(
+                    n => `${n.target.join(' ')} ${n.failureSummary.replace(/\\s+/g, ' ')}`).join(' | '));
+        }""", options)
+        failures += [f"/{path} {violation}" for violation in violations]
+    context.close()
+    assert not failures, "\n".join(failures)
+
+
+def test_labels_and_alt_text_are_in_the_page_language(site):
+    """A figure's alt text and caption say what it shows, in the page's language; English pages
+    carry no Korean label (aria-label, title, placeholder) either."""
+    problems = []
+    for page in sorted(site.rglob("index.html")):
+        text = page.read_text(encoding="utf-8")
+        where = page.relative_to(site).as_posix()
+        korean = re.search(r'<html lang="([a-z-]+)"', text)[1] == "ko"
+        article = re.search(r"<article\b.*?</article>", text, re.S)
+        figure_texts = []
+        for img in re.findall(r"<img\b[^>]*>", article[0] if article else ""):
+            alt = re.search(r'\balt="([^"]*)"', img)
+            figure_texts.append(unescape(alt[1]) if alt else "")
+        figure_texts += [unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<figcaption>(.*?)</figcaption>", text, re.S)]
+        for alt in figure_texts:
+            if len(alt.split()) < 3 or re.search(r"\.(svg|png)\b", alt):
+                problems.append(f"{where}: alt text or caption says little: {alt!r}")
+            elif bool(HANGUL.search(alt)) != korean:
+                problems.append(f"{where}: alt text or caption not in the page's language: {alt!r}")
+        if not korean:
+            problems += [f"{where}: Korean {m[1]}: {m[2]!r}" for m in
+                         re.finditer(r'\b(aria-label|title|placeholder)="([^"]*[\uac00-\ud7a3][^"]*)"', text)]
+    assert not problems, "\n".join(problems)
+
+
+FOCUSED = """() => {
+    const element = document.activeElement, style = getComputedStyle(element), box = element.getBoundingClientRect();
+    return {tag: element.tagName, class: String(element.className), text: element.textContent.trim().slice(0, 40),
+            ring: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0
+                   && style.outlineColor !== 'rgba(0, 0, 0, 0)') || style.boxShadow !== 'none',
+            shown: box.width > 0 && box.height > 0 && box.bottom > 0 && box.top < innerHeight,
+            content: !!element.closest('article')};
+}"""
+
+
+def in_view(page, selector) -> bool:
+    """The element is on screen and not under Material's sticky header."""
+    return page.evaluate("""selector => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return box.top >= document.querySelector('.md-header').getBoundingClientRect().bottom - 1 && box.top < innerHeight;
+    }""", selector)
+
+
+def test_the_keyboard_alone_reaches_the_content(base_url, browser):
+    page = browser.new_page()
+    page.goto(f"{base_url}/linear-regression/", wait_until="load")
+    page.keyboard.press("Tab")
+    skip = page.evaluate(FOCUSED)
+    assert "md-skip" in skip["class"] and skip["ring"] and skip["shown"], skip
+    page.keyboard.press("Enter")
+    heading = page.evaluate("document.querySelector('article h1').id")
+    assert unquote(urlparse(page.url).fragment) == heading
+    assert in_view(page, "article h1")
+    # From there, Tab walks the content; each stop shows a focus ring, up to the first content link.
+    stops = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(FOCUSED))
+        assert stops[-1]["content"] and stops[-1]["ring"] and stops[-1]["shown"], stops
+        if stops[-1]["tag"] == "A" and "headerlink" not in stops[-1]["class"]:
+            break
+    else:
+        pytest.fail(f"no content link within 40 Tab stops: {stops}")
+    page.close()
+
+
+def search_ready_text(site, home: str) -> str:
+    """What the search box says once its worker has loaded the index (anything but 'Initializing')."""
+    text = (site / home / "index.html").read_text(encoding="utf-8")
+    return re.search(r'class="md-search-result__meta">\s*(.*?)\s*<', text)[1]
+
+
+@pytest.mark.parametrize("home, query, expected", [
+    ("", "경사하강법", {"/linear-regression/", "/gradient-descent/"}),
+    ("en/", "gradient descent", {"/en/linear-regression/", "/en/gradient-descent/"}),
+], ids=["ko", "en"])
+def test_search_finds_the_page_with_the_keyboard(site, base_url, browser, home, query, expected):
+    page = browser.new_page()
+    page.goto(f"{base_url}/{home}", wait_until="load")
+    page.keyboard.press("/")                     # Material's shortcut, as is 's'
+    assert page.evaluate("document.activeElement.matches('.md-search__input')")
+    page.wait_for_function("initializing => document.querySelector('.md-search-result__meta').textContent.trim() !== initializing",
+                           arg=search_ready_text(site, home), timeout=60_000)
+    # Material reads the query on keyup; typing Hangul sends text without key events, so End follows.
+    page.keyboard.type(query)
+    page.keyboard.press("End")
+    page.wait_for_selector(".md-search-result__list > li", state="attached", timeout=60_000)
+    results = page.evaluate("[...document.querySelectorAll('.md-search-result__list > li > a')].map(a => a.href)")
+    assert expected & {urlparse(url).path for url in results[:3]}, f"{query!r}: {results[:5]}"
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.href") == results[0]
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert urlparse(page.url).path == urlparse(results[0]).path
+    page.close()
+
+
+def shown_figures(page) -> dict[str, int]:
+    """Each figure variant on show (light/dark) and the smallest width of its loaded images."""
+    images = page.evaluate("""async () => {
+        const shown = [...document.querySelectorAll('article figure img')].filter(img => img.offsetWidth > 0);
+        shown.forEach(img => img.loading = 'eager');     // lazy ones below the fold would never load
+        await Promise.all(shown.map(img => img.complete ? null : new Promise(r => { img.onload = img.onerror = r; })));
+        return shown.map(img => [img.getAttribute('src').split('.').slice(-2)[0], img.naturalWidth]);
+    }""")
+    return {variant: min(w for v, w in images if v == variant) for variant, _ in images}
+
+
+@pytest.mark.parametrize("scheme, other", [("light", "dark"), ("dark", "light")])
+def test_palette_toggle_shows_the_figures_of_the_other_palette(base_url, browser, scheme, other):
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{base_url}/en/linear-regression/", wait_until="load")
+    assert set(shown_figures(page)) == {scheme}
+    page.locator('form[data-md-component="palette"] label:not([hidden])').click()
+    shown = shown_figures(page)
+    assert set(shown) == {other} and shown[other] > 0, shown
+    context.close()
+
+
+def test_copy_button_puts_the_code_in_the_clipboard(base_url, browser):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(f"{base_url}/en/linear-regression/", wait_until="load")
+    button = page.locator(".md-code__button[data-md-type='copy'], .md-clipboard").filter(visible=True).first
+    code = page.evaluate("selector => document.querySelector(selector).textContent",
+                         button.get_attribute("data-clipboard-target"))
+    button.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert code.count("\n") > 3 and copied.rstrip("\n") == code.rstrip("\n")
+    context.close()
+
+
+def test_a_deep_link_renders_and_scrolls_to_its_heading(base_url, browser):
+    path = "en/linear-regression/#gradients"
+    page = browser.new_page()
+    page.goto(f"{base_url}/{path}", wait_until="load")
+    assert in_view(page, "#gradients")
+    check_math(page, path)
+    check_images(page, path, "light")
+    assert in_view(page, "#gradients")        # still there once every figure has loaded
     page.close()

@@ -7,6 +7,7 @@ when one of these differs from what its cached output was made from.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -34,6 +35,7 @@ def file_digest(path: Path) -> str:
         return "missing"
 
 
+@functools.lru_cache(maxsize=None)   # per build: mkdocs_hook reloads this module before each one
 def dist_version(name: str) -> str:
     try:
         return importlib.metadata.version(name)

@@ -7,8 +7,11 @@ on_pre_build   find the figure markers of every page, regenerate the stale figur
                Then execute the stale labs (labs.py), fail naming lab and cell.
 on_files       serve the cached SVGs and KaTeX (from node_modules) as site files;
                turn lab sources into pages backed by their executed notebooks.
-on_page_markdown  replace markers with images, caption and code.
+on_page_markdown  check the source (unclosed fences, malformed snippet markers: page and line),
+               then replace figure markers with images, caption and code.
 on_page_content   fit the labs' notebook HTML into the site (labs.py).
+on_post_page   typeset every formula with KaTeX (a rejected one fails the build with page and
+               line), so pages need no math script; drop head alternates.
 on_post_build  swap the staged site in.
 """
 from __future__ import annotations
@@ -24,17 +27,17 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from dlnotes.pipeline import cache, labs, markers, runner
+from dlnotes.pipeline import cache, labs, markers, runner, source_checks
 from dlnotes.pipeline.spec import check_registry
 
 log = logging.getLogger("mkdocs.plugins.dlnotes")
 ROOT = Path(__file__).resolve().parents[3]
 CACHE_DIR = ROOT / ".cache" / "dlnotes"
 KATEX_DIR = ROOT / "node_modules" / "katex" / "dist"
-KATEX_FILES = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js")
+KATEX_FILES = ("katex.min.css",)   # formulas are typeset at build time: the CSS and fonts are all pages need
 STAGING_SUFFIX = ".staging"
 
-_build = {"command": None, "specs": {}, "final_site_dir": None}
+_build = {"command": None, "specs": {}, "final_site_dir": None, "math": None}
 
 
 def on_startup(*, command, dirty):
@@ -52,6 +55,9 @@ def on_pre_build(*, config):
     labs.configure_renderer(config, CACHE_DIR)
     if _nested(config):        # mkdocs-static-i18n rebuilding another language: figures are done
         return
+    if _build["math"] is not None:
+        _build["math"].close()
+    _build["math"] = source_checks.MathRenderer(ROOT)
     registry = importlib.reload(importlib.import_module("dlnotes.registry"))
     try:
         _build["specs"] = check_registry(registry.FIGURES)
@@ -81,6 +87,9 @@ def on_files(files, *, config):
 
 
 def on_page_markdown(markdown, *, page, config, files):
+    errors = source_checks.check_markdown(markdown, _source(page))
+    if errors:
+        raise PluginError("\n".join(errors))
     try:
         return markers.replace_markers(markdown, page.file.src_uri, _build["specs"], ROOT)
     except markers.MarkerError as error:
@@ -88,7 +97,14 @@ def on_page_markdown(markdown, *, page, config, files):
 
 
 def on_page_content(html, *, page, config, files):
-    return labs.on_page_content(html, page, config) if labs.is_lab_page(page) else html
+    if labs.is_lab_page(page):
+        return labs.on_page_content(html, page, config)
+    return html
+
+
+def _source(page) -> str:
+    """The page's source file relative to the repository root, as error messages name it."""
+    return Path(page.file.abs_src_path).resolve().relative_to(ROOT).as_posix()
 
 
 HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[a-z-]+">')
@@ -103,6 +119,13 @@ def on_post_page(output, *, page, config):
     Without them, the menu's own links, which mkdocs-static-i18n makes page-specific, are
     followed as written.
     """
+    # Here, after the search plugin has indexed the page: the index keeps the TeX source rather
+    # than KaTeX's markup, which is larger and slow for it to parse. Lab pages too (labs.py
+    # writes their formulas in the same arithmatex markup).
+    try:
+        output = _build["math"].render_page(output, _source(page))
+    except source_checks.MathError as error:
+        raise PluginError(str(error)) from None
     if not config.plugins.get("i18n"):
         return output
     return HEAD_ALTERNATE.sub("", output)
@@ -111,6 +134,7 @@ def on_post_page(output, *, page, config):
 def on_post_build(*, config):
     if _nested(config):
         return
+    _build["math"].close()
     final = _build["final_site_dir"]
     if final is None:
         return

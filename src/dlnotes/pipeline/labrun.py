@@ -1,14 +1,16 @@
 """Worker process: turn one lab source into an executed notebook.
 
 Run by the build as `python -m dlnotes.pipeline.labrun` with a JSON job on stdin, one process
-per lab. It reads the jupytext percent-format source, adds the Colab install cell, makes the
-chapter links absolute, executes every cell in a fresh kernel with errors not allowed, and
-writes `NAME.ipynb` and `result.json` into the job's work folder. `result.json` says whether
-a cell raised (which one, and the traceback) and lists the repository files and the
-distributions that the kernel loaded: they become part of the lab's cache key.
+per lab. It reads the jupytext percent-format source, executes every cell in a fresh kernel
+with errors not allowed, and writes `NAME.ipynb` and `result.json` into the job's work folder.
+`result.json` says whether a cell raised (which one, and the traceback) and lists the
+repository files and the distributions that the kernel loaded: they become part of the lab's
+cache key. `publish` (used by the build, not here) turns an executed notebook into the one
+readers download.
 """
 from __future__ import annotations
 
+import copy
 import json
 import posixpath
 import re
@@ -50,33 +52,45 @@ print(_json.dumps(_probe(%r)))
 
 
 class LabSourceError(ValueError):
-    """The lab's source is wrong before anything runs (a link to a page that does not exist)."""
+    """The lab links to a page or a section that does not exist."""
 
 
-def prepare(source: str, *, setup_cell: str, site_url: str, lang_prefix: str, docs_lang_dir: Path) -> nbformat.NotebookNode:
-    """The notebook readers download: the source's cells, with the Colab cell after the title cell.
+def prepare(source: str) -> nbformat.NotebookNode:
+    """The notebook to execute: the source's cells, with fixed ids (`cell-1`, `cell-2`, ...).
 
-    Cell ids are fixed (`cell-0`, `cell-1`, ...) so that an unchanged lab gives the same bytes.
+    Fixed ids make an unchanged lab give the same bytes. Nothing here depends on where the site
+    is published, so a build for another address (`mkdocs serve`, CI) reuses the executed notebook.
     """
     nb = jupytext.reads(source, fmt="py:percent")
     nb.metadata.pop("jupytext", None)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    setup = nbformat.v4.new_code_cell(setup_cell, metadata={"dlnotes": "colab-setup"})
-    at = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
-    nb.cells.insert(at, setup)
+    for number, cell in enumerate(nb.cells, 1):
+        cell.id = f"cell-{number}"
+    return nb
+
+
+def publish(executed: nbformat.NotebookNode, *, setup_cell: str, site_url: str, lang_prefix: str,
+            docs_lang_dir: Path) -> nbformat.NotebookNode:
+    """The notebook readers download: the executed one, with the Colab cell after the title cell
+    and the links to the chapters made absolute (they work in Colab and in a download too).
+
+    Raises LabSourceError naming every link to a page or a {#section} that does not exist.
+    """
+    nb = copy.deepcopy(executed)
+    setup = nbformat.v4.new_code_cell(setup_cell, metadata={"dlnotes": "colab-setup"}, id="colab-setup")
+    nb.cells.insert(1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0, setup)
     missing = []
-    for index, cell in enumerate(nb.cells):
-        cell.id = f"cell-{index}"
+    for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = MD_LINK.sub(lambda m: _absolute_link(m, site_url, lang_prefix, docs_lang_dir, missing),
                                       cell.source)
     if missing:
-        raise LabSourceError("links to pages that do not exist: " + ", ".join(sorted(set(missing))))
+        raise LabSourceError("links to pages or sections that do not exist: " + ", ".join(sorted(set(missing))))
     return nb
 
 
 def _absolute_link(match, site_url: str, lang_prefix: str, docs_lang_dir: Path, missing: list) -> str:
-    """../chapter.md#id -> SITE/chapter/#id, so the link works in Colab and in a download too."""
+    """../chapter.md#id -> SITE/chapter/#id."""
     target = posixpath.normpath(posixpath.join("labs", match["path"]))
     anchor = match["anchor"] or ""
     page = docs_lang_dir / target
@@ -95,7 +109,8 @@ def source_line(source: str, cell_index: int) -> int | None:
     return markers[cell_index] if cell_index < len(markers) else None
 
 
-def execute(nb: nbformat.NotebookNode, *, root: Path, cwd: Path, timeout: float) -> tuple[dict | None, str | None, int | None]:
+def execute(nb: nbformat.NotebookNode, *, root: Path, cwd: Path,
+            timeout: float) -> tuple[dict | None, str | None, int | None]:
     """Run every cell in order; return (dependencies, error, index of the failing cell)."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -129,22 +144,14 @@ def main() -> None:
     source_path, work_dir = Path(job["source"]), Path(job["work_dir"])
     source = source_path.read_text(encoding="utf-8")
     result = {"ok": False, "error": "", "cell": None, "line": None, "files": [], "dists": {}}
-    try:
-        nb = prepare(source, setup_cell=job["setup_cell"], site_url=job["site_url"],
-                     lang_prefix=job["lang_prefix"], docs_lang_dir=Path(job["docs_lang_dir"]))
-    except LabSourceError as error:
-        result["error"] = str(error)
+    nb = prepare(source)
+    deps, error, index = execute(nb, root=Path(job["root"]), cwd=work_dir, timeout=job["cell_timeout"])
+    if error is None:
+        nbformat.validate(nb)
+        nbformat.write(nb, work_dir / f"{job['name']}.ipynb")
+        result.update(ok=True, files=deps["files"], dists=deps["dists"])
     else:
-        deps, error, index = execute(nb, root=Path(job["root"]), cwd=work_dir, timeout=job["cell_timeout"])
-        if error is None:
-            nbformat.validate(nb)
-            nbformat.write(nb, work_dir / f"{job['name']}.ipynb")
-            result.update(ok=True, files=deps["files"], dists=deps["dists"])
-        else:
-            setup_at = next(i for i, c in enumerate(nb.cells) if c.metadata.get("dlnotes") == "colab-setup")
-            source_index = index - (index > setup_at)
-            result.update(error=error, cell=index + 1,
-                          line=None if index == setup_at else source_line(source, source_index))
+        result.update(error=error, cell=index + 1, line=source_line(source, index))
     (work_dir / "result.json").write_text(json.dumps(result))
 
 

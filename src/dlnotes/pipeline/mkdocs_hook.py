@@ -13,7 +13,8 @@ from mkdocs.plugins import event_priority
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 PIPELINE_MODULES = ["dlnotes.pipeline.spec", "dlnotes.pipeline.cache", "dlnotes.pipeline.runner",
-                    "dlnotes.pipeline.markers", "dlnotes.pipeline.labs", "dlnotes.pipeline.hook"]
+                    "dlnotes.pipeline.markers", "dlnotes.pipeline.source_checks", "dlnotes.pipeline.labs",
+                    "dlnotes.pipeline.hook"]
 impl = importlib.import_module("dlnotes.pipeline.hook")
 
 

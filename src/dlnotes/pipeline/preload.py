@@ -10,3 +10,4 @@ matplotlib.use("Agg")
 import matplotlib.pyplot  # noqa: E402,F401
 import numpy  # noqa: E402,F401
 import torch  # noqa: E402,F401
+import torch._dynamo  # noqa: E402,F401  (the first torch.optim optimizer imports it: 2 s more)

@@ -72,12 +72,14 @@ def save_variants(job: dict, data, draw, out_dir: Path) -> list[str]:
 def loaded_dependencies(root: Path) -> tuple[list[str], dict[str, str]]:
     """Repository files and third-party distributions behind the modules loaded so far."""
     files, top_levels = set(), set()
+    environments = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix)}
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
         if not path or not Path(path).is_absolute():   # some extension modules report bare names
             continue
         path = Path(path).resolve()
-        if path.is_relative_to(root):
+        # a virtualenv inside the checkout holds third-party code: versioned as distributions
+        if path.is_relative_to(root) and not any(path.is_relative_to(env) for env in environments):
             files.add(path.relative_to(root).as_posix())
         else:
             top_levels.add(module.__name__.partition(".")[0])

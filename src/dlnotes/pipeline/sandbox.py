@@ -1,6 +1,7 @@
 """A throw-away copy of the project and `mkdocs build` in it: for the tests and the benchmark."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import re
 import json
@@ -66,3 +67,36 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 def append(path: Path, text: str) -> None:
     path.write_text(path.read_text() + text)
+
+
+# The clean build that tests/test_reproducible.py and tests/test_publishing.py share: a fixed build
+# date, and the addresses the publishing workflow would set for a fork published under a sub-path.
+CLEAN_BUILD_ENV = {"SOURCE_DATE_EPOCH": "1700000000",                      # 2023-11-14 22:13:20 UTC
+                   "SITE_URL": "https://fork-owner.github.io/fork-name/",
+                   "REPO_URL": "https://github.com/fork-owner/fork-name"}
+
+
+def session_dir(tmp_path_factory) -> Path:
+    """A folder that every pytest-xdist worker of this test run shares (the run's own folder without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def shared_clean_build(folder: Path, timeout: float = 1800) -> tuple[Path, dict]:
+    """A fresh copy of the project built with CLEAN_BUILD_ENV and no cache at all, made once per run.
+
+    A cold build renders every figure and executes every lab (minutes on 2 cores), so the test
+    files that need one share it: the first caller builds under a file lock, later callers
+    (other workers included) wait for it and get the same project and result
+    ({"returncode", "stderr"}).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    project, result_path = folder / "clean-build" / "project", folder / "clean-build" / "result.json"
+    with open(folder / "clean-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not result_path.exists():
+            shutil.rmtree(project.parent, ignore_errors=True)
+            copy_project(project)
+            proc = mkdocs_build(project, env=CLEAN_BUILD_ENV, timeout=timeout)
+            result_path.write_text(json.dumps({"returncode": proc.returncode, "stderr": proc.stderr}))
+        return project, json.loads(result_path.read_text())

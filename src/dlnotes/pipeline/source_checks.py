@@ -14,7 +14,8 @@ from pathlib import Path
 
 FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})(?P<rest>.*)$")
 SNIPPET_LINE = re.compile(r'^\s*--8<-- "[^"\s]+"\s*$')
-ARITHMATEX = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.S)
+ARITHMATEX = re.compile(r'<(?P<tag>span|div) class="arithmatex"(?P<attrs>[^>]*)>(?P<body>.*?)</(?P=tag)>', re.S)
+DISPLAY_ATTRS = ' tabindex="0"'
 KATEX_RENDER = Path(__file__).with_name("katex_render.cjs")
 
 
@@ -64,8 +65,11 @@ class MathRenderer:
         if errors:
             raise MathError("KaTeX rejects these formulas:\n" + "\n".join(errors))
         rendered = iter(results)
-        return ARITHMATEX.sub(lambda m: f'<{m["tag"]} class="arithmatex">{next(rendered)["html"]}</{m["tag"]}>',
-                              page_html)
+        # tabindex: a display formula wider than the column scrolls, and keyboards must reach it
+        def typeset(match) -> str:
+            attrs = match["attrs"] or (DISPLAY_ATTRS if match["tag"] == "div" else "")
+            return f'<{match["tag"]} class="arithmatex"{attrs}>{next(rendered)["html"]}</{match["tag"]}>'
+        return ARITHMATEX.sub(typeset, page_html)
 
     def _ask(self, formulas: list[dict]) -> list[dict]:
         if self.process is None:

@@ -1,0 +1,312 @@
+"""The labs: executed at build time, cached like figures, published as notebooks, in both languages."""
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tokenize
+import unicodedata
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+import yaml
+
+from buildkit import ROOT, append, copy_project, mkdocs_build
+from dlnotes.pipeline import labrun, labs
+
+LANGS = ("ko", "en")
+NAMES = sorted(p.stem for p in (ROOT / "docs" / "ko" / "labs").glob("*.py"))
+LAB_IDS = [(lang, name) for lang in LANGS for name in NAMES]
+FIRST = "autograd-linear-regression"                # imports dlnotes.linear_regression
+COLUMN = 80                                         # characters of code that fit the page's code blocks
+
+
+def source(lang: str, name: str, root: Path = ROOT) -> Path:
+    return root / "docs" / lang / "labs" / f"{name}.py"
+
+
+def mkdocs_config(root: Path = ROOT) -> dict:
+    """mkdocs.yml as data, without loading MkDocs: !ENV as MkDocs reads it, Python objects as None."""
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def env(loader, node):
+        if not isinstance(node, yaml.SequenceNode):
+            return os.environ.get(node.value)
+        *names, default = loader.construct_sequence(node)
+        return next((os.environ[n] for n in names if n in os.environ), default)
+
+    Loader.add_constructor("!ENV", env)
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    return yaml.load((root / "mkdocs.yml").read_text(), Loader=Loader)
+
+
+def report(project: Path) -> dict[str, dict]:
+    entries = json.loads((project / ".cache" / "dlnotes" / "labs.json").read_text())["labs"]
+    return {entry["lab"]: entry for entry in entries}
+
+
+def executed(project: Path) -> set[str]:
+    return {key for key, entry in report(project).items() if entry["status"] == "executed"}
+
+
+def published(site: Path, lang: str, name: str) -> Path:
+    prefix = "" if lang == "ko" else "en/"
+    return site / f"{prefix}labs/{name}/{name}.ipynb"
+
+
+def page_html(site: Path, lang: str, name: str) -> str:
+    prefix = "" if lang == "ko" else "en/"
+    return (site / f"{prefix}labs/{name}/index.html").read_text()
+
+
+def code_without_comments(code: str) -> str:
+    tokens = [t for t in tokenize.generate_tokens(io.StringIO(code).readline) if t.type != tokenize.COMMENT]
+    return "\n".join(line.rstrip() for line in tokenize.untokenize(tokens).splitlines() if line.strip())
+
+
+def alt_shape(cell) -> tuple:
+    alt = cell.metadata.get("alt")
+    return ("text", 1) if isinstance(alt, str) else ("list", len(alt or []))
+
+
+def display_width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+# ------------------------------------------------------------------ the sources
+
+def test_both_languages_have_the_same_labs_and_the_nav_lists_them():
+    assert NAMES and NAMES == sorted(p.stem for p in (ROOT / "docs" / "en" / "labs").glob("*.py"))
+    nav = json.dumps(mkdocs_config()["nav"], ensure_ascii=False)
+    for name in NAMES:
+        assert f"labs/{name}.py" in nav
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_both_languages_run_the_same_code(name):
+    """Only comments and text cells are translated: both languages compute the same things."""
+    ko, en = (jupytext.read(source(lang, name)) for lang in LANGS)
+    assert [c.cell_type for c in ko.cells] == [c.cell_type for c in en.cells]
+    for ko_cell, en_cell in zip(ko.cells, en.cells):
+        if ko_cell.cell_type == "code":
+            assert code_without_comments(ko_cell.source) == code_without_comments(en_cell.source)
+            assert alt_shape(ko_cell) == alt_shape(en_cell), "both languages describe the same figures"
+
+
+@pytest.mark.parametrize("lang, name", LAB_IDS)
+def test_lab_code_fits_the_page_column(lang, name):
+    for cell in jupytext.read(source(lang, name)).cells:
+        if cell.cell_type == "code":
+            wide = [line for line in cell.source.splitlines() if display_width(line) > COLUMN]
+            assert not wide, f"{lang}/{name}: lines wider than {COLUMN} columns scroll sideways: {wide}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_colab_cell_fits_the_page_column(lang):
+    cell = labs.setup_cell(lang, mkdocs_config()["extra"]["repo"])
+    assert max(display_width(line) for line in cell.splitlines()) <= COLUMN
+
+
+@pytest.mark.parametrize("lang, name", LAB_IDS)
+def test_every_lab_runs_as_a_plain_script(lang, name, tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    env.pop("MPLBACKEND", None)
+    proc = subprocess.run([sys.executable, str(source(lang, name))], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip()
+    assert not list(tmp_path.iterdir()), "a lab wrote files into the current folder"
+
+
+LAB_TEXT = ('# %% [markdown]\n# # Title\n# See [the chapter](../chapter.md#part).\n\n'
+            '# %%\nx = 1\n\n# %% [markdown]\n# [Back](index.md)\n')
+
+
+def docs_with_a_chapter(folder: Path) -> Path:
+    (folder / "chapter.md").write_text("# Chapter\n\n## Part {#part}\n")
+    (folder / "labs").mkdir()
+    (folder / "labs" / "index.md").write_text("# Labs\n")
+    return folder
+
+
+def test_prepare_keeps_the_cells_and_numbers_them():
+    nb = labrun.prepare(LAB_TEXT)
+    assert [c.cell_type for c in nb.cells] == ["markdown", "code", "markdown"]
+    assert [c.id for c in nb.cells] == ["cell-1", "cell-2", "cell-3"]
+    assert nb.cells[1].source == "x = 1" and "../chapter.md#part" in nb.cells[0].source
+    nbformat.validate(nb)
+
+
+def test_publish_adds_the_colab_cell_after_the_title_and_makes_links_absolute(tmp_path):
+    nb = labrun.publish(labrun.prepare(LAB_TEXT), setup_cell="# setup", site_url="https://site.example/",
+                        lang_prefix="en/", docs_lang_dir=docs_with_a_chapter(tmp_path))
+    assert [c.cell_type for c in nb.cells] == ["markdown", "code", "code", "markdown"]
+    assert nb.cells[1].source == "# setup" and nb.cells[1].metadata["dlnotes"] == "colab-setup"
+    assert "(https://site.example/en/chapter/#part)" in nb.cells[0].source
+    assert "(https://site.example/en/labs/)" in nb.cells[3].source
+    nbformat.validate(nb)
+
+
+@pytest.mark.parametrize("link", ["../missing.md", "../chapter.md#no-such-part"])
+def test_publish_rejects_links_to_pages_or_sections_that_do_not_exist(tmp_path, link):
+    with pytest.raises(labrun.LabSourceError, match=re.escape(link.removeprefix("../"))):
+        labrun.publish(labrun.prepare(f"# %% [markdown]\n# [x]({link})\n"), setup_cell="",
+                       site_url="https://s/", lang_prefix="", docs_lang_dir=docs_with_a_chapter(tmp_path))
+
+
+def test_source_line_finds_the_marker_of_each_cell():
+    text = "# %% [markdown]\n# # T\n\n# %%\nx = 1\n\n# %%\ny = 2\n"
+    assert [labrun.source_line(text, i) for i in range(3)] == [1, 4, 7]
+
+
+def test_notebook_math_becomes_arithmatex_markup_outside_code():
+    html = '<p>a $x_i &lt; 3$ and <code>$5</code></p>\n<p>$$\nL = 1\n$$</p>'
+    assert labs._with_math(html) == ('<p>a <span class="arithmatex">\\(x_i &lt; 3\\)</span> and <code>$5</code></p>\n'
+                                     '<div class="arithmatex" tabindex="0">\\[\nL = 1\n\\]</div>')
+
+
+def test_colab_url_opens_the_published_notebook_from_the_site_branch():
+    assert labs.colab_url("https://github.com/o/r", "gh-pages", "en/labs/a/a.ipynb") == \
+        "https://colab.research.google.com/github/o/r/blob/gh-pages/en/labs/a/a.ipynb"
+
+
+# ------------------------------------------------------------------ builds of a copy of the project
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A copy of the project after one build that executed every lab.
+
+    The figure cache of the checkout is copied along (figures are not what these tests are
+    about, and stale ones are regenerated anyway), with a link to the virtual environment,
+    whose files the figure cache records; the labs start with no cache at all.
+    """
+    project = copy_project(tmp_path_factory.mktemp("labs") / "project")
+    (project / ".venv").symlink_to(ROOT / ".venv")
+    figures_cache = ROOT / ".cache" / "dlnotes"
+    for part in ("figures", "state.json"):
+        if (figures_cache / part).is_dir():
+            shutil.copytree(figures_cache / part, project / ".cache" / "dlnotes" / part)
+        elif (figures_cache / part).exists():
+            shutil.copy2(figures_cache / part, project / ".cache" / "dlnotes" / part)
+    proc = mkdocs_build(project, timeout=1200)
+    assert proc.returncode == 0, proc.stderr
+    return project
+
+
+@pytest.fixture
+def project(built, tmp_path):
+    copy = tmp_path / "project"
+    shutil.copytree(built, copy, symlinks=True)
+    return copy
+
+
+@pytest.mark.parametrize("lang, name", LAB_IDS)
+def test_every_lab_executes_cleanly(built, lang, name):
+    entry = report(built)[f"{lang}/{name}"]
+    assert entry["status"] == "executed" and entry["source"] == f"docs/{lang}/labs/{name}.py"
+    nb = nbformat.read(built / ".cache/dlnotes" / entry["notebook"], as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert not [o for c in code for o in c.outputs if o.get("name") == "stderr"], "a cell wrote to stderr"
+
+
+@pytest.mark.parametrize("lang, name", LAB_IDS)
+def test_published_notebooks_are_valid_and_match_their_sources(built, lang, name):
+    path = published(built / "site", lang, name)
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert path.read_bytes() == (built / ".cache/dlnotes/labs/published" / lang / f"{name}.ipynb").read_bytes()
+    colab = [i for i, c in enumerate(nb.cells) if c.metadata.get("dlnotes") == "colab-setup"]
+    assert colab == [1], "one Colab cell, right after the title"
+    assert f'"git+{mkdocs_config(built)["extra"]["repo"]}"' in nb.cells[1].source
+    cells = [c for i, c in enumerate(nb.cells) if i != 1]
+    sources = jupytext.read(source(lang, name, built)).cells
+    assert [c.cell_type for c in cells] == [c.cell_type for c in sources]
+    for cell, src in zip(cells, sources):
+        if cell.cell_type == "code":
+            assert cell.source == src.source
+        else:      # links to the chapters are made absolute, nothing else changes
+            assert re.sub(r"\]\([^)]*\)", "]()", cell.source) == re.sub(r"\]\([^)]*\)", "]()", src.source)
+
+
+@pytest.mark.parametrize("lang, name", LAB_IDS)
+def test_lab_pages_show_outputs_math_and_the_two_buttons(built, lang, name):
+    html = page_html(built / "site", lang, name)
+    content = html[html.index('<div class="dlnotes-lab">'):html.index("</article>")]
+    prefix = "" if lang == "ko" else "en/"
+    repo = mkdocs_config(built)["extra"]["repo"].removeprefix("https://github.com/")
+    assert f'href="{name}.ipynb"' in content and f'download="{name}.ipynb"' in content
+    assert (f'href="https://colab.research.google.com/github/{repo}/blob/gh-pages/{prefix}labs/{name}/{name}.ipynb"'
+            in content)
+    assert '<span class="arithmatex">' in content or '<div class="arithmatex" tabindex="0">' in content
+    images = re.findall(r'<img [^>]*src="data:image/png;base64,[^"]+"[^>]*>', content)
+    assert images and all('alt="' in img and 'alt=""' not in img for img in images)
+    assert "No description has been provided" not in content
+    text = re.sub(r'src="data:image/png;base64,[^"]+"', "", content)
+    assert not re.search(r"<script|<style|mathjax|require\.js|cdnjs|https?://cdn", text, re.I)
+    assert re.search(r'<h2 id="[^"]+">', content)
+
+
+def test_an_unchanged_lab_is_not_executed_again(project):
+    before = {key: (project / ".cache/dlnotes" / entry["notebook"]).read_bytes()
+              for key, entry in report(project).items()}
+    proc = mkdocs_build(project, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert executed(project) == set()
+    assert f"labs: {len(LAB_IDS)} total, 0 executed, {len(LAB_IDS)} cached, 0 failed" in proc.stderr
+    assert {key: (project / ".cache/dlnotes" / entry["notebook"]).read_bytes()
+            for key, entry in report(project).items()} == before
+
+
+def test_another_site_and_repository_reuse_the_executed_labs(project):
+    """`mkdocs serve` and CI build for other addresses: only the published copies change."""
+    env = {"SITE_URL": "https://elsewhere.example/notes/", "REPO_URL": "https://github.com/someone/fork"}
+    proc = mkdocs_build(project, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert executed(project) == set()
+    nb = nbformat.read(published(project / "site", "en", FIRST), as_version=4)
+    assert '"git+https://github.com/someone/fork"' in nb.cells[1].source
+    assert "](https://elsewhere.example/notes/en/linear-regression/)" in nb.cells[0].source
+    assert ("https://colab.research.google.com/github/someone/fork/blob/gh-pages/en/labs/"
+            f"{FIRST}/{FIRST}.ipynb") in page_html(project / "site", "en", FIRST)
+
+
+def test_editing_an_imported_module_reexecutes_exactly_the_labs_that_import_it(project):
+    state = json.loads((project / ".cache/dlnotes/labs/state.json").read_text())["labs"]
+    module = "src/dlnotes/linear_regression.py"
+    importers = {key for key, entry in state.items() if module in entry["inputs"]["files"]}
+    assert {f"ko/{FIRST}", f"en/{FIRST}"} <= importers
+    notebook = project / ".cache/dlnotes/labs/executed/ko" / f"{FIRST}.ipynb"
+    before = notebook.read_bytes()
+    append(project / module, "\n# an edit that changes the file's bytes\n")
+    proc = mkdocs_build(project, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert executed(project) == importers
+    for key in importers:
+        assert report(project)[key]["reason"] == f"changed: {module}"
+    assert notebook.read_bytes() == before, "the same code gave a different notebook: outputs are not deterministic"
+
+
+def test_a_raising_cell_fails_the_build_naming_lab_and_cell(project):
+    lab = source("ko", FIRST, project)
+    site_before = (project / "site" / "labs" / FIRST / "index.html").read_bytes()
+    notebook = project / ".cache/dlnotes/labs/executed/ko" / f"{FIRST}.ipynb"
+    notebook_before = notebook.read_bytes()
+    n_cells = len(jupytext.read(lab).cells)
+    n_lines = len(lab.read_text().splitlines())
+    append(lab, '\n# %%\nraise ValueError("a lab that fails")\n')
+    proc = mkdocs_build(project, timeout=600)
+    assert proc.returncode != 0
+    # cells are numbered as in the source, where the new one is the last
+    assert f"lab docs/ko/labs/{FIRST}.py: cell {n_cells + 1} (line {n_lines + 2})" in proc.stderr
+    assert "ValueError: a lab that fails" in proc.stderr
+    assert report(project)[f"ko/{FIRST}"]["status"] == "failed"
+    assert notebook.read_bytes() == notebook_before
+    assert (project / "site" / "labs" / FIRST / "index.html").read_bytes() == site_before
