@@ -122,6 +122,7 @@ def execute(nb: nbformat.NotebookNode, *, root: Path, cwd: Path,
         for index, cell in enumerate(nb.cells):
             try:
                 client.execute_cell(cell, index)
+                merge_adjacent_streams(cell)
             except CellExecutionError as error:
                 tail = "\n".join(ANSI.sub("", str(error)).strip().splitlines()[-TRACEBACK_LINES:])
                 return None, f"raised {error.ename}: {error.evalue}\n{tail}", index
@@ -137,6 +138,24 @@ def execute(nb: nbformat.NotebookNode, *, root: Path, cwd: Path,
             nb.cells.pop()
     text = "".join(o.get("text", "") for o in probe.outputs if o.output_type == "stream")
     return json.loads(text.strip().splitlines()[-1]), None, None
+
+
+def merge_adjacent_streams(cell) -> None:
+    """Join consecutive stdout (or stderr) outputs of a cell into one.
+
+    How printed text is split into outputs depends on when the kernel flushes, so it differs
+    from run to run; joined, the notebook is the same bytes every time. (nbclient's
+    coalesce_streams would also move text printed after a figure above it.)
+    """
+    merged = []
+    for output in cell.get("outputs", []):
+        previous = merged[-1] if merged else None
+        if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
+                and previous.name == output.name):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    cell.outputs = merged
 
 
 def main() -> None:
