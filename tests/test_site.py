@@ -83,6 +83,7 @@ def test_every_page_renders_offline(site, base_url, browser, scheme):
         page.goto(f"{base_url}/{path}", wait_until="load")
         check_math(page, path)
         check_images(page, path, scheme)
+        check_axe(page, path, scheme)
         assert not outside, f"/{path} requested {outside}"
         assert not errors, f"/{path} console errors: {errors}"
         context.close()
@@ -131,7 +132,6 @@ def test_language_switcher_keeps_the_page(site, base_url, browser):
 # ---------------------------------------------------------------- whole-site quality gates
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 HANGUL = re.compile("[\uac00-\ud7a3]")
-# Only colours differ between the palettes: the dark run checks those, the light run every rule.
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 
@@ -150,28 +150,23 @@ def test_search_dialog_override_is_materials_partial_with_a_name():
     assert ours == theirs.replace(dialog, dialog + " aria-label=\"{{ lang.t('search') }}\"")
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_serious_violation(site, base_url, browser, scheme):
+def check_axe(page, path, scheme):
+    """axe-core finds no serious or critical violation (run from test_every_page_renders_offline,
+    which has the page loaded already). Only colours differ between the palettes: the dark run
+    checks those, the light run every rule."""
     options = {"resultTypes": ["violations"]}
     if scheme == "dark":
         options["runOnly"] = {"type": "rule", "values": COLOUR_RULES}
-    context = browser.new_context(color_scheme=scheme)
-    page = context.new_page()
-    failures = []
-    for path in page_urls(site):
-        page.goto(f"{base_url}/{path}", wait_until="load")
-        page.add_script_tag(path=str(AXE_SCRIPT))
-        violations = page.evaluate("""async options => {
-            await document.fonts.ready;    // then two frames: the theme's script has marked wide formulas
-            await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
-            const {violations} = await axe.run(document, options);
-            return violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v =>
-                `${v.id} (${v.impact}, ${v.nodes.length} nodes): ` + v.nodes.slice(0, 3).map(
-                    n => `${n.target.join(' ')} ${n.failureSummary.replace(/\\s+/g, ' ')}`).join(' | '));
-        }""", options)
-        failures += [f"/{path} {violation}" for violation in violations]
-    context.close()
-    assert not failures, "\n".join(failures)
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    violations = page.evaluate("""async options => {
+        await document.fonts.ready;    // then two frames: the theme's script has marked wide formulas
+        await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+        const {violations} = await axe.run(document, options);
+        return violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v =>
+            `${v.id} (${v.impact}, ${v.nodes.length} nodes): ` + v.nodes.slice(0, 3).map(
+                n => `${n.target.join(' ')} ${n.failureSummary.replace(/\\s+/g, ' ')}`).join(' | '));
+    }""", options)
+    assert not violations, f"/{path} ({scheme}) axe:\n" + "\n".join(violations)
 
 
 def test_labels_and_alt_text_are_in_the_page_language(site):

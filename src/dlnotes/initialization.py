@@ -8,13 +8,13 @@ gives for an activation.
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from dlnotes.mlp import MLP
+from dlnotes.threads import one_thread
 
 ACTIVATIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
 INITS = ("std1", "std0.01", "xavier", "he")   # the four of the experiment; "lecun" is accepted too
@@ -164,18 +164,9 @@ def constant_init_(model: MLP, value: float) -> MLP:
     return model
 
 
-@contextmanager
-def _one_thread():
-    """Tiny tensors gain nothing from intra-op threads; on a busy machine they cost 20x the time."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
-@_one_thread()
+@one_thread()
 def train_for_symmetry(*, init: str, seed: int = 0, n_hidden: int = 6, activation: str = "tanh",
                        steps: int = 300, lr: float = 0.1, batch_size: int = 32,
                        constant: float = 0.3) -> SymmetryRun:

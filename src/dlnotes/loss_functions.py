@@ -7,7 +7,6 @@ example (C,). reduction is "mean" (over every element, or every example for clas
 """
 from __future__ import annotations
 
-import contextlib
 import math
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ import torch
 
 from dlnotes.linear_regression import least_squares
 from dlnotes.mlp import MLP
+from dlnotes.threads import one_thread
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -159,16 +159,6 @@ def squared_error_on_probability_gradient(z: torch.Tensor) -> torch.Tensor:
 
 # ---------------------------------------------------------------- robust line fits
 
-@contextlib.contextmanager
-def one_thread():
-    """Run tiny training loops on one thread: for tensors this small, splitting every operation
-    across threads costs far more in synchronisation than it saves (20x more CPU on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def make_outlier_line_data(*, seed: int, n_points: int, n_outliers: int, w_true: float = 1.0,
