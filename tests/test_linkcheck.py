@@ -83,7 +83,8 @@ def test_site_url_is_read_as_mkdocs_reads_it(tmp_path, monkeypatch):
 
 
 def test_a_missing_anchor_is_reported(tmp_path):
-    pages = with_bad_page('<a href="../topic/#detail">typo</a> <a href="#nowhere">here</a> <a href="../topic/#details">ok</a>')
+    pages = with_bad_page('<a href="../topic/#detail">typo</a> <a href="#nowhere">here</a>'
+                          '<a href="../topic/#details">ok</a>')
     assert problems_of(write_site(tmp_path, pages)) == [
         ("bad/index.html", "../topic/#detail", "no anchor #detail in topic/index.html"),
         ("bad/index.html", "#nowhere", "no anchor #nowhere in bad/index.html"),
@@ -96,7 +97,8 @@ def test_a_link_above_the_site_root_is_reported(tmp_path):
 
 
 def test_a_malformed_external_url_is_reported(tmp_path):
-    pages = with_bad_page('<a href="https://arxiv org/abs/1412.6980">Adam</a> <a href="https://arxiv.org/abs/1412.6980">ok</a>')
+    pages = with_bad_page('<a href="https://arxiv org/abs/1412.6980">Adam</a>'
+                          '<a href="https://arxiv.org/abs/1412.6980">ok</a>')
     assert problems_of(write_site(tmp_path, pages)) == [
         ("bad/index.html", "https://arxiv org/abs/1412.6980", "space in link")]
 

@@ -182,7 +182,8 @@ def test_labels_and_alt_text_are_in_the_page_language(site):
         for img in re.findall(r"<img\b[^>]*>", article[0] if article else ""):
             alt = re.search(r'\balt="([^"]*)"', img)
             figure_texts.append(unescape(alt[1]) if alt else "")
-        figure_texts += [unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<figcaption>(.*?)</figcaption>", text, re.S)]
+        figure_texts += [unescape(re.sub(r"<[^>]+>", "", caption))
+                         for caption in re.findall(r"<figcaption>(.*?)</figcaption>", text, re.S)]
         for alt in figure_texts:
             if len(alt.split()) < 3 or re.search(r"\.(svg|png)\b", alt):
                 problems.append(f"{where}: alt text or caption says little: {alt!r}")
@@ -195,7 +196,8 @@ def test_labels_and_alt_text_are_in_the_page_language(site):
 
 
 FOCUSED = """() => {
-    const element = document.activeElement, style = getComputedStyle(element), box = element.getBoundingClientRect();
+    const element = document.activeElement, style = getComputedStyle(element);
+    const box = element.getBoundingClientRect();
     return {tag: element.tagName, class: String(element.className), text: element.textContent.trim().slice(0, 40),
             ring: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0
                    && style.outlineColor !== 'rgba(0, 0, 0, 0)') || style.boxShadow !== 'none',
@@ -208,7 +210,8 @@ def in_view(page, selector) -> bool:
     """The element is on screen and not under Material's sticky header."""
     return page.evaluate("""selector => {
         const box = document.querySelector(selector).getBoundingClientRect();
-        return box.top >= document.querySelector('.md-header').getBoundingClientRect().bottom - 1 && box.top < innerHeight;
+        const header = document.querySelector('.md-header').getBoundingClientRect();
+        return box.top >= header.bottom - 1 && box.top < innerHeight;
     }""", selector)
 
 
@@ -235,8 +238,8 @@ def test_the_keyboard_alone_reaches_the_content(base_url, browser):
     page.close()
 
 
-def search_ready_text(site, home: str) -> str:
-    """What the search box says once its worker has loaded the index (anything but 'Initializing')."""
+def search_initializing_text(site, home: str) -> str:
+    """What the search box says until its worker has loaded the index ('Initializing search')."""
     text = (site / home / "index.html").read_text(encoding="utf-8")
     return re.search(r'class="md-search-result__meta">\s*(.*?)\s*<', text)[1]
 
@@ -250,10 +253,11 @@ def test_search_finds_the_page_with_the_keyboard(site, base_url, browser, home, 
     page.goto(f"{base_url}/{home}", wait_until="load")
     page.keyboard.press("/")                     # Material's shortcut, as is 's'
     assert page.evaluate("document.activeElement.matches('.md-search__input')")
-    page.wait_for_function("initializing => document.querySelector('.md-search-result__meta').textContent.trim() !== initializing",
-                           arg=search_ready_text(site, home), timeout=60_000)
-    # Material reads the query on keyup; typing Hangul sends text without key events, so End follows.
-    page.keyboard.type(query)
+    page.wait_for_function("text => document.querySelector('.md-search-result__meta').textContent.trim() !== text",
+                           arg=search_initializing_text(site, home), timeout=60_000)
+    # The text arrives as an input method sends it, without key events; Material reads the query
+    # on keyup, which End gives, so the search runs once, on the whole query.
+    page.keyboard.insert_text(query)
     page.keyboard.press("End")
     page.wait_for_selector(".md-search-result__list > li", state="attached", timeout=60_000)
     results = page.evaluate("[...document.querySelectorAll('.md-search-result__list > li > a')].map(a => a.href)")
@@ -283,7 +287,9 @@ def test_palette_toggle_shows_the_figures_of_the_other_palette(base_url, browser
     page = context.new_page()
     page.goto(f"{base_url}/en/linear-regression/", wait_until="load")
     assert set(shown_figures(page)) == {scheme}
+    before = page.evaluate("document.body.dataset.mdColorScheme")
     page.locator('form[data-md-component="palette"] label:not([hidden])').click()
+    page.wait_for_function("before => document.body.dataset.mdColorScheme !== before", arg=before)
     shown = shown_figures(page)
     assert set(shown) == {other} and shown[other] > 0, shown
     context.close()
@@ -297,7 +303,11 @@ def test_copy_button_puts_the_code_in_the_clipboard(base_url, browser):
     code = page.evaluate("selector => document.querySelector(selector).textContent",
                          button.get_attribute("data-clipboard-target"))
     button.click()
-    copied = page.evaluate("navigator.clipboard.readText()")
+    for _ in range(50):                       # the copy is asynchronous
+        copied = page.evaluate("navigator.clipboard.readText()")
+        if copied:
+            break
+        page.wait_for_timeout(100)
     assert code.count("\n") > 3 and copied.rstrip("\n") == code.rstrip("\n")
     context.close()
 

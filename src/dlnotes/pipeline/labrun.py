@@ -147,8 +147,10 @@ def merge_adjacent_streams(cell) -> None:
     from run to run; joined, the notebook is the same bytes every time. (nbclient's
     coalesce_streams would also move text printed after a figure above it.)
     """
+    if cell.cell_type != "code":
+        return
     merged = []
-    for output in cell.get("outputs", []):
+    for output in cell.outputs:
         previous = merged[-1] if merged else None
         if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
                 and previous.name == output.name):

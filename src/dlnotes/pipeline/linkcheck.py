@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src"}
 EXTERNAL_SCHEMES = {"http", "https", "mailto"}
-IGNORED_SCHEMES = {"data", "blob", "javascript", "tel"}   # nothing to resolve (javascript: is Material's, if any)
+IGNORED_SCHEMES = {"data", "blob", "javascript", "tel"}   # nothing to resolve or to fetch
 HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$", re.IGNORECASE)
 MAIL = re.compile(r"^[^@\s]+@((?:[a-z0-9-]+\.)+[a-z]{2,})$", re.IGNORECASE)
 
@@ -101,7 +101,7 @@ def check_link(link: str, page_rel: str, site: Path, site_url: str | None, parse
         return None
     if scheme or link.startswith("//"):
         return external_problem(link)
-    if link != link.strip() or " " in link:
+    if any(c.isspace() for c in link):
         return "space in link"
     if parts.path.startswith("/"):
         if not (parts.path + "/").startswith(root):
