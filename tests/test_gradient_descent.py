@@ -17,17 +17,12 @@ from dlnotes.gradient_descent import (batch_gradient, descent_lemma_bound, epoch
                                       schedule, step_decay)
 from dlnotes.linear_regression import critical_step_size, least_squares, loss_hessian, make_line_data, mse
 from dlnotes.registry import FIGURES
-from dlnotes.threads import one_thread
 
 ROOT = Path(__file__).resolve().parents[1]
 F64 = torch.float64
 
 
-@pytest.fixture(autouse=True)
-def single_thread():
-    """Small tensors in long loops: one thread is faster, as in the figure workers."""
-    with one_thread():
-        yield
+pytestmark = pytest.mark.usefixtures("single_thread")   # tests/conftest.py
 
 
 def small_problem(n=12, seed=0):

@@ -43,6 +43,13 @@ def test_expansion_links_both_palettes_relative_to_the_page_and_shows_the_code()
     assert "<figcaption>A line &amp; data</figcaption>" in out
     assert '??? abstract "Code: `linreg-fits` · `snippets/linreg_gd.py`"' in out
     assert "    def fit_history(" in out and "    def draw(ax, history):" in out
+    assert '<div class="dlnotes-figure-code" data-search-exclude="" markdown>' in out   # not in the search index
+
+
+def test_code_box_is_labelled_in_the_page_language():
+    specs = check_registry(FIGURES)
+    korean = markers.replace_markers("<!-- figure: linreg-fits | 직선 -->\n", "ko/chapter.md", specs, ROOT)
+    assert '??? abstract "코드: `linreg-fits` · `snippets/linreg_gd.py`"' in korean
 
 
 def test_spec_rejects_bad_names_and_references():

@@ -13,17 +13,12 @@ from dlnotes.mlp import MLP
 from dlnotes.optimizers import (ByHand, adam_step, adam_step_eps_hat, descend, rmsprop_step, rosenbrock,
                                 rosenbrock_gradient, sgd_step, textbook_momentum_step)
 from dlnotes.registry import FIGURES
-from dlnotes.threads import one_thread
 
 ROOT = Path(__file__).resolve().parents[1]
 F64 = torch.float64
 
 
-@pytest.fixture(autouse=True)
-def single_thread():
-    """Small tensors in long loops: one thread is faster, as in the figure workers."""
-    with one_thread():
-        yield
+pytestmark = pytest.mark.usefixtures("single_thread")   # tests/conftest.py
 
 
 def twin_models(seed=0):

@@ -1,8 +1,5 @@
 """The real site: `mkdocs build --strict`, then every page of both languages in Debian's Chromium."""
-import functools
-import http.server
 import re
-import threading
 from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -13,6 +10,7 @@ from playwright.sync_api import sync_playwright
 
 from buildkit import ROOT, mkdocs_build, statuses
 from dlnotes.pipeline import linkcheck
+from dlnotes.pipeline.static_server import page_paths, page_weights, serve
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -30,17 +28,9 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def base_url(site):
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    """The built site served as a static host serves it (gzip, see static_server)."""
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +41,8 @@ def browser():
         browser.close()
 
 
-def page_urls(site: Path) -> list[str]:
-    pages = [p.relative_to(site).parent.as_posix() for p in site.rglob("index.html")]
-    return sorted("" if p == "." else p + "/" for p in pages)
-
-
 def test_both_languages_have_the_same_pages(site):
-    urls = page_urls(site)
+    urls = page_paths(site)
     korean = [u for u in urls if not u.startswith("en/")]
     english = [u.removeprefix("en/") for u in urls if u.startswith("en/")]
     assert korean == english and "linear-regression/" in korean
@@ -65,7 +50,7 @@ def test_both_languages_have_the_same_pages(site):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_renders_offline(site, base_url, browser, scheme):
-    for path in page_urls(site):
+    for path in page_paths(site):
         context = browser.new_context(color_scheme=scheme)
         page = context.new_page()
         outside, errors = [], []
@@ -268,6 +253,34 @@ def test_search_finds_the_page_with_the_keyboard(site, base_url, browser, home, 
         page.keyboard.press("Enter")
     assert urlparse(page.url).path == urlparse(results[0]).path
     page.close()
+
+
+def search_worker_state(page) -> str:
+    """The state search-on-demand.js reports: waiting (index data kept), building or ready."""
+    [worker] = [w for w in page.workers if "search-on-demand.js" in w.url]
+    return worker.evaluate("self.dlnotesSearch.state")
+
+
+def test_search_index_is_built_on_the_first_query_not_on_page_load(base_url, browser):
+    page = browser.new_page()
+    page.goto(f"{base_url}/en/bayes/", wait_until="networkidle")
+    page.wait_for_timeout(500)                   # the page has sent its setup and its empty query
+    assert search_worker_state(page) == "waiting"
+    page.keyboard.press("/")
+    for letter in "simpson":                     # one query per keystroke, the first ones while it builds
+        page.keyboard.press(letter)
+    page.wait_for_selector(".md-search-result__list > li", state="attached", timeout=60_000)
+    assert search_worker_state(page) == "ready"
+    first = page.evaluate("document.querySelector('.md-search-result__list > li > a').href")
+    assert urlparse(first).path == "/en/bayes/", first
+    page.close()
+
+
+def test_no_page_transfers_more_than_1_5_mb(site, base_url, browser):
+    weights = page_weights(browser, base_url, page_paths(site))
+    heaviest = max(weights, key=weights.get)
+    assert weights[heaviest] <= 1.5e6, f"/{heaviest}: {weights[heaviest] / 1e6:.2f} MB"
+    assert weights[""] > 100_000                 # the weighing counts what a page loads (HTML, CSS, JS)
 
 
 def shown_figures(page) -> dict[str, int]:

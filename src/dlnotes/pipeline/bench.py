@@ -7,7 +7,8 @@ All builds run in a temporary copy of the project, so the repository's cache is 
   rebuild after an edit to one figure module: only the figures that import it rerun
   pages   bytes each page transfers (gzip, as a static host serves it), the heaviest listed
   lighthouse  performance and accessibility of the home page and the heaviest page, with
-          Lighthouse's desktop and mobile settings, through Debian's Chromium
+          Lighthouse's desktop and mobile settings, through Debian's Chromium (median of
+          LIGHTHOUSE_RUNS: one run's performance score moves by up to 10 points on this machine)
   digits  the digits MLP against scikit-learn's MLPClassifier (dlnotes.digits_bench)
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dlnotes.pipeline.sandbox import ROOT, append, copy_project, figure_report, 
 from dlnotes.pipeline.static_server import page_paths, page_weights, serve
 
 REPEATS = 3
+LIGHTHOUSE_RUNS = 3
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -69,8 +71,9 @@ def main() -> None:
         with serve(project / "site") as base_url:
             for label, path in (("home", ""), ("heaviest", heaviest)):
                 for preset in ("desktop", "mobile"):
-                    scores = lighthouse(f"{base_url}/{path}", preset)
-                    for category, score in scores.items():
+                    runs = [lighthouse(f"{base_url}/{path}", preset) for _ in range(LIGHTHOUSE_RUNS)]
+                    for category in runs[0]:
+                        score = statistics.median(run[category] for run in runs)
                         print(f"lighthouse-{label}-{preset}-{category}: {score:.0f} score")
     digits_bench.main()
 

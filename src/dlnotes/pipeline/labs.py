@@ -19,6 +19,7 @@ the published copy, so `mkdocs serve` and a CI build reuse the executed notebook
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
@@ -26,6 +27,7 @@ import logging
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -400,7 +402,7 @@ def on_page_content(content: str, page, config) -> str:
             rendered = div.select_one(".jp-RenderedMarkdown")
             parts.append(_with_math(rendered.decode_contents() if rendered else ""))
         elif cell["cell_type"] == "code":
-            parts.append(_code_cell(div, cell, lang))
+            parts.append(_code_cell(div, cell, lang, Path(page.file.abs_dest_path).parent))
     body = BeautifulSoup("\n".join(parts), "html.parser")
     page.toc = get_toc(_heading_ids(body, config))
     _add_buttons(body, page, config, lang)
@@ -423,7 +425,7 @@ def _with_math(markup: str) -> str:
     return "".join(pieces)
 
 
-def _code_cell(div, cell: dict, lang: str) -> str:
+def _code_cell(div, cell: dict, lang: str, page_dir: Path) -> str:
     source = div.select_one("div.highlight-ipynb > pre")
     tokens = source.decode_contents().removeprefix("<span></span>") if source else ""
     parts = [f'<div class="highlight"><pre><span></span><code>{tokens}</code></pre></div>']
@@ -441,12 +443,30 @@ def _code_cell(div, cell: dict, lang: str) -> str:
             for img in output.find_all("img"):
                 img["alt"] = alts[min(images, len(alts) - 1)]
                 images += 1
+                img.attrs.update(_image_file(img["src"], page_dir))
                 attrs = " ".join(f'{k}="{html.escape(str(v))}"' for k, v in img.attrs.items()
-                                 if k in ("src", "alt", "width", "height"))
+                                 if k in ("src", "alt", "width", "height", "loading"))
                 parts.append(f'<p class="dlnotes-lab-figure"><img {attrs}></p>')
         else:   # HTML, Markdown, LaTeX outputs: as nbconvert rendered them
             parts.append(f'<div class="dlnotes-lab-rich">{output.decode_contents()}</div>')
     return "\n".join(parts)
+
+
+def _image_file(src: str, page_dir: Path) -> dict:
+    """A PNG output as a file beside the page instead of a data: URL in it.
+
+    Inline, a lab's plots made its HTML ~0.4 MB (gzip) that has to arrive before anything shows;
+    as files they load lazily, and width and height keep the layout from jumping when they do.
+    """
+    header, _, data = src.partition(",")
+    if header != "data:image/png;base64":
+        return {}
+    png = base64.b64decode(data)
+    name = f"{hashlib.sha256(png).hexdigest()[:16]}.png"     # by content: the same bytes every build
+    page_dir.mkdir(parents=True, exist_ok=True)
+    (page_dir / name).write_bytes(png)
+    width, height = struct.unpack(">II", png[16:24])          # the PNG header's IHDR chunk
+    return {"src": name, "width": width, "height": height, "loading": "lazy"}
 
 
 def _heading_ids(body, config) -> list:

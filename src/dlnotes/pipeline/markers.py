@@ -18,6 +18,8 @@ from dlnotes.pipeline.spec import FigureSpec, ref_source_file, split_ref
 ANY_MARKER = re.compile(r"^\s*<!--\s*figure\b")
 MARKER = re.compile(r"^<!--\s*figure:\s*(?P<name>[a-z0-9-]+)\s*\|\s*(?P<caption>[^|]*?\S[^|]*?)\s*-->\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
+# The label of the collapsed box that holds a figure's code, in the page's language (docs/ko, docs/en).
+CODE_LABEL = {"ko": "코드", "en": "Code"}
 
 
 class MarkerError(ValueError):
@@ -71,9 +73,13 @@ def figure_markdown(marker: Marker, spec: FigureSpec, page_src_uri: str, root: P
                        for variant in ("light", "dark"))
     source = ref_source_file(spec.compute, root).relative_to(root).as_posix()
     code = "\n".join("    " + line if line else "" for line in figure_code(spec, root).splitlines())
+    label = CODE_LABEL[page_src_uri.split("/")[0]]
+    # The code stays out of the search index (data-search-exclude): it would double the index
+    # that every reader's browser loads, and searching finds a figure by its caption anyway.
     return (f'<figure class="dlnotes-figure" id="figure-{spec.name}" markdown="span">\n{images}\n'
             f"<figcaption>{html.escape(marker.caption)}</figcaption>\n</figure>\n\n"
-            f'??? abstract "Code: `{spec.name}` · `{source}`"\n\n    ```python\n{code}\n    ```\n')
+            f'<div class="dlnotes-figure-code" data-search-exclude="" markdown>\n\n'
+            f'??? abstract "{label}: `{spec.name}` · `{source}`"\n\n    ```python\n{code}\n    ```\n\n</div>\n')
 
 
 def figure_code(spec: FigureSpec, root: Path) -> str:

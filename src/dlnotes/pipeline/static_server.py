@@ -10,6 +10,7 @@ import contextlib
 import functools
 import gzip
 import http.server
+import sys
 import threading
 from pathlib import Path
 
@@ -56,11 +57,19 @@ class _Body:
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A browser that drops a connection mid-response (a page closed while it loads) is no
+        # error of the site; anything else is printed as usual.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
 def serve(site: Path):
     """Serve site on a free port of 127.0.0.1; yields the base URL."""
     handler = functools.partial(GzipHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
