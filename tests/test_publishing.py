@@ -3,13 +3,11 @@
 The built-site tests use the clean build shared with test_reproducible.py, made with the
 SITE_URL and REPO_URL that the workflow would set for a fork published under a sub-path.
 """
-import functools
 import http.server
 import os
 import posixpath
 import re
 import subprocess
-import threading
 import urllib.request
 import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
@@ -21,6 +19,7 @@ from playwright.sync_api import sync_playwright
 from buildkit import ROOT
 from dlnotes.pipeline.publish import load_config
 from dlnotes.pipeline.sandbox import CLEAN_BUILD_ENV, session_dir, shared_clean_build
+from dlnotes.pipeline.static_server import serve
 
 SITE_URL, REPO_URL = CLEAN_BUILD_ENV["SITE_URL"], CLEAN_BUILD_ENV["REPO_URL"]
 SUB_PATH = urlsplit(SITE_URL).path                     # /fork-name/
@@ -136,11 +135,8 @@ def pages_server(site, tmp_path_factory):
     root = tmp_path_factory.mktemp("pages")
     (root / SUB_PATH.strip("/")).symlink_to(site, target_is_directory=True)
     handler = type("Handler", (GitHubPagesLike,), {"not_found_page": site / "404.html"})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(root, handler) as url:
+        yield url
 
 
 @pytest.mark.parametrize("missing", ["no-such-page/", "en/no/such/page.html"])

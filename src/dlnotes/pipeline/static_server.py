@@ -66,9 +66,9 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve(site: Path):
+def serve(site: Path, handler_class=GzipHandler):
     """Serve site on a free port of 127.0.0.1; yields the base URL."""
-    handler = functools.partial(GzipHandler, directory=str(site))
+    handler = functools.partial(handler_class, directory=str(site))
     server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
