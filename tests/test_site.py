@@ -261,10 +261,12 @@ def search_worker_state(page) -> str:
     return worker.evaluate("self.dlnotesSearch.state")
 
 
-def test_search_index_is_built_on_the_first_query_not_on_page_load(base_url, browser):
+def test_search_index_is_built_on_the_first_query_not_on_page_load(site, base_url, browser):
     page = browser.new_page()
     page.goto(f"{base_url}/en/bayes/", wait_until="networkidle")
-    page.wait_for_timeout(500)                   # the page has sent its setup and its empty query
+    # the worker has had the index data and answered (the box no longer says "Initializing search")
+    page.wait_for_function("text => document.querySelector('.md-search-result__meta').textContent.trim() !== text",
+                           arg=search_initializing_text(site, "en/"), timeout=60_000)
     assert search_worker_state(page) == "waiting"
     page.keyboard.press("/")
     for letter in "simpson":                     # one query per keystroke, the first ones while it builds

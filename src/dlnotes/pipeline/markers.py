@@ -73,9 +73,9 @@ def figure_markdown(marker: Marker, spec: FigureSpec, page_src_uri: str, root: P
                        for variant in ("light", "dark"))
     source = ref_source_file(spec.compute, root).relative_to(root).as_posix()
     code = "\n".join("    " + line if line else "" for line in figure_code(spec, root).splitlines())
-    label = CODE_LABEL[page_src_uri.split("/")[0]]
-    # The code stays out of the search index (data-search-exclude): it would double the index
-    # that every reader's browser loads, and searching finds a figure by its caption anyway.
+    label = CODE_LABEL.get(page_src_uri.split("/")[0], CODE_LABEL["en"])
+    # The code stays out of the search index (data-search-exclude): it would only enlarge the
+    # index every reader's browser downloads, and search finds a figure by its caption anyway.
     return (f'<figure class="dlnotes-figure" id="figure-{spec.name}" markdown="span">\n{images}\n'
             f"<figcaption>{html.escape(marker.caption)}</figcaption>\n</figure>\n\n"
             f'<div class="dlnotes-figure-code" data-search-exclude="" markdown>\n\n'
