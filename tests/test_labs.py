@@ -1,4 +1,5 @@
 """The labs: executed at build time, cached like figures, published as notebooks, in both languages."""
+import functools
 import hashlib
 import io
 import json
@@ -164,6 +165,30 @@ def test_publish_rejects_links_to_pages_or_sections_that_do_not_exist(tmp_path, 
 def test_source_line_finds_the_marker_of_each_cell():
     text = "# %% [markdown]\n# # T\n\n# %%\nx = 1\n\n# %%\ny = 2\n"
     assert [labrun.source_line(text, i) for i in range(3)] == [1, 4, 7]
+
+
+@pytest.mark.parametrize("errors, starts, outcome", [
+    ([labrun.KERNEL_DIED_ON_START], 2, "ran"),                               # died once: a new kernel ran it
+    ([labrun.KERNEL_DIED_ON_START] * labrun.KERNEL_STARTS, labrun.KERNEL_STARTS, "raised"),
+    (["some other kernel failure"], 1, "raised"),                             # only a death on start is retried
+])
+def test_a_kernel_that_dies_on_start_is_replaced(monkeypatch, errors, starts, outcome):
+    calls = []
+
+    def execute_once(nb, **kwargs):
+        calls.append(kwargs)
+        if len(calls) <= len(errors):
+            raise RuntimeError(errors[len(calls) - 1])
+        return {"files": [], "dists": {}}, None, None
+
+    monkeypatch.setattr(labrun, "execute_once", execute_once)
+    run = functools.partial(labrun.execute, nbformat.v4.new_notebook(), root=ROOT, cwd=ROOT, timeout=1)
+    if outcome == "ran":
+        assert run() == ({"files": [], "dists": {}}, None, None)
+    else:
+        with pytest.raises(RuntimeError, match=errors[-1]):
+            run()
+    assert len(calls) == starts
 
 
 def test_notebook_math_becomes_arithmatex_markup_outside_code():

@@ -21,6 +21,11 @@ import jupytext
 import nbformat
 
 TRACEBACK_LINES = 14                  # how much of a failing cell's traceback the build error shows
+# A kernel can die before it answers at all: jupyter_client picks free ports, then the kernel binds
+# them, and another kernel started in between (the build runs two labs at once, the tests several
+# builds) may take one first. Seen once in a CI run; a fresh kernel is started, up to this many.
+KERNEL_STARTS = 3
+KERNEL_DIED_ON_START = "Kernel died before replying to kernel_info"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")   # IPython colours its tracebacks
 # [text](../chapter.md#anchor) in a lab's Markdown: relative to the lab's folder, like any page.
 MD_LINK = re.compile(r"\]\((?P<path>[\w./-]+?\.md)(?P<anchor>#[\w-]+)?\)")
@@ -112,6 +117,17 @@ def source_line(source: str, cell_index: int) -> int | None:
 def execute(nb: nbformat.NotebookNode, *, root: Path, cwd: Path,
             timeout: float) -> tuple[dict | None, str | None, int | None]:
     """Run every cell in order; return (dependencies, error, index of the failing cell)."""
+    for start in range(1, KERNEL_STARTS + 1):
+        try:
+            return execute_once(nb, root=root, cwd=cwd, timeout=timeout)
+        except RuntimeError as error:
+            if KERNEL_DIED_ON_START not in str(error) or start == KERNEL_STARTS:
+                raise
+            print(f"labrun: {error}; starting a new kernel ({start + 1} of {KERNEL_STARTS})", file=sys.stderr)
+
+
+def execute_once(nb: nbformat.NotebookNode, *, root: Path, cwd: Path,
+                 timeout: float) -> tuple[dict | None, str | None, int | None]:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
