@@ -223,10 +223,13 @@ def test_the_keyboard_alone_reaches_the_content(base_url, browser):
     page.close()
 
 
-def search_initializing_text(site, home: str) -> str:
-    """What the search box says until its worker has loaded the index ('Initializing search')."""
+def wait_until_search_answers(page, site, home: str) -> None:
+    """Until the search box no longer says what the page first says ('Initializing search'):
+    its worker has had the index data and answered."""
     text = (site / home / "index.html").read_text(encoding="utf-8")
-    return re.search(r'class="md-search-result__meta">\s*(.*?)\s*<', text)[1]
+    initializing = re.search(r'class="md-search-result__meta">\s*(.*?)\s*<', text)[1]
+    page.wait_for_function("text => document.querySelector('.md-search-result__meta').textContent.trim() !== text",
+                           arg=initializing, timeout=60_000)
 
 
 @pytest.mark.parametrize("home, query, expected", [
@@ -238,8 +241,7 @@ def test_search_finds_the_page_with_the_keyboard(site, base_url, browser, home, 
     page.goto(f"{base_url}/{home}", wait_until="load")
     page.keyboard.press("/")                     # Material's shortcut, as is 's'
     assert page.evaluate("document.activeElement.matches('.md-search__input')")
-    page.wait_for_function("text => document.querySelector('.md-search-result__meta').textContent.trim() !== text",
-                           arg=search_initializing_text(site, home), timeout=60_000)
+    wait_until_search_answers(page, site, home)
     # The text arrives as an input method sends it, without key events; Material reads the query
     # on keyup, which End gives, so the search runs once, on the whole query.
     page.keyboard.insert_text(query)
@@ -264,9 +266,7 @@ def search_worker_state(page) -> str:
 def test_search_index_is_built_on_the_first_query_not_on_page_load(site, base_url, browser):
     page = browser.new_page()
     page.goto(f"{base_url}/en/bayes/", wait_until="networkidle")
-    # the worker has had the index data and answered (the box no longer says "Initializing search")
-    page.wait_for_function("text => document.querySelector('.md-search-result__meta').textContent.trim() !== text",
-                           arg=search_initializing_text(site, "en/"), timeout=60_000)
+    wait_until_search_answers(page, site, "en/")
     assert search_worker_state(page) == "waiting"
     page.keyboard.press("/")
     for letter in "simpson":                     # one query per keystroke, the first ones while it builds
