@@ -1,4 +1,5 @@
 """The figure pipeline, end to end: builds of a temporary copy of the project."""
+import json
 import shutil
 import time
 
@@ -172,3 +173,18 @@ def test_a_formula_katex_rejects_fails_with_page_and_line(project):
     assert proc.returncode != 0
     assert f"docs/ko/linear-regression.md:{line}: KaTeX parse error" in proc.stderr
     assert tree_digest(project / "site") == site_before
+
+
+def test_the_search_index_is_split_into_configuration_and_documents(tmp_path):
+    from dlnotes.pipeline import search_index
+    (tmp_path / "search").mkdir()
+    index = {"config": {"lang": ["ko"], "separator": "[\\s]+"}, "docs": [{"location": "a/", "title": "가", "text": "나"}]}
+    (tmp_path / search_index.INDEX).write_text(json.dumps(index), encoding="utf-8")
+    search_index.split(tmp_path)
+    assert json.loads((tmp_path / search_index.INDEX).read_text(encoding="utf-8")) == {**index, "docs": []}
+    assert json.loads((tmp_path / search_index.DOCS).read_text(encoding="utf-8")) == {"docs": index["docs"]}
+
+    (tmp_path / search_index.INDEX).write_text('{"items": []}', encoding="utf-8")
+    with pytest.raises(ValueError, match="not a Material search index"):
+        search_index.split(tmp_path)
+    search_index.split(tmp_path / "no-site")      # a build without the search plugin: nothing to do

@@ -1,4 +1,5 @@
 """The real site: `mkdocs build --strict`, then every page of both languages in Debian's Chromium."""
+import json
 import re
 from html import unescape
 from pathlib import Path
@@ -258,24 +259,38 @@ def test_search_finds_the_page_with_the_keyboard(site, base_url, browser, home, 
 
 
 def search_worker_state(page) -> str:
-    """The state search-on-demand.js reports: waiting (index data kept), building or ready."""
+    """The state search-on-demand.js reports: waiting, loading (the documents), building or ready."""
     [worker] = [w for w in page.workers if "search-on-demand.js" in w.url]
     return worker.evaluate("self.dlnotesSearch.state")
 
 
-def test_search_index_is_built_on_the_first_query_not_on_page_load(site, base_url, browser):
+def test_search_documents_are_downloaded_and_indexed_on_the_first_query_not_on_page_load(site, base_url, browser):
     page = browser.new_page()
+    fetched = []
+    page.context.on("request", lambda request: fetched.append(urlparse(request.url).path))
     page.goto(f"{base_url}/en/bayes/", wait_until="networkidle")
     wait_until_search_answers(page, site, "en/")
     assert search_worker_state(page) == "waiting"
+    assert "/search/search_index.json" in fetched and "/search/search_docs.json" not in fetched
     page.keyboard.press("/")
-    for letter in "simpson":                     # one query per keystroke, the first ones while it builds
+    for letter in "simpson":                     # one query per keystroke, the first ones while it loads
         page.keyboard.press(letter)
     page.wait_for_selector(".md-search-result__list > li", state="attached", timeout=60_000)
     assert search_worker_state(page) == "ready"
+    assert fetched.count("/search/search_docs.json") == 1
     first = page.evaluate("document.querySelector('.md-search-result__list > li > a').href")
     assert urlparse(first).path == "/en/bayes/", first
     page.close()
+
+
+def test_the_page_loads_the_search_configuration_and_the_worker_the_documents(site):
+    """search_index.json, which every page fetches, is Material's index with no documents; the
+    documents of both languages are in search_docs.json."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs = json.loads((site / "search" / "search_docs.json").read_text(encoding="utf-8"))["docs"]
+    assert index["docs"] == [] and set(index["config"]["lang"]) == {"ko", "en"}
+    assert {"linear-regression/", "en/linear-regression/"} <= {doc["location"] for doc in docs}
+    assert (site / "search" / "search_index.json").stat().st_size < 1000
 
 
 def test_no_page_transfers_more_than_1_5_mb(site, base_url, browser):
@@ -303,10 +318,36 @@ def test_palette_toggle_shows_the_figures_of_the_other_palette(base_url, browser
     page.goto(f"{base_url}/en/linear-regression/", wait_until="load")
     assert set(shown_figures(page)) == {scheme}
     before = page.evaluate("document.body.dataset.mdColorScheme")
-    page.locator('form[data-md-component="palette"] label:not([hidden])').click()
+    page.locator('form[data-dlnotes-component="palette"] label:not([hidden])').click()
     page.wait_for_function("before => document.body.dataset.mdColorScheme !== before", arg=before)
     shown = shown_figures(page)
     assert set(shown) == {other} and shown[other] > 0, shown
+    context.close()
+
+
+def test_the_palette_follows_the_system_until_the_reader_chooses_one(base_url, browser):
+    """Our palette script (theme/partials/javascripts/palette.html) runs while the header is
+    parsed: Material's script is blocked here and the dark page is dark all the same. A choice
+    is kept for the next pages; Enter on the focused option switches too."""
+    context = browser.new_context(color_scheme="dark")
+    scheme = "document.body.dataset.mdColorScheme"
+    page = context.new_page()
+    page.route("**/bundle.*.min.js", lambda route: route.abort())
+    page.goto(f"{base_url}/en/", wait_until="load")
+    assert page.evaluate(scheme) == "slate"
+    toggle = page.locator('form[data-dlnotes-component="palette"] label:not([hidden])')
+    assert toggle.count() == 1 and toggle.get_attribute("title") == "Switch to the light theme"
+    page.close()
+
+    page = context.new_page()
+    page.goto(f"{base_url}/en/", wait_until="load")
+    page.locator('form[data-dlnotes-component="palette"] label:not([hidden])').click()
+    assert page.evaluate(scheme) == "default"
+    page.goto(f"{base_url}/en/bayes/", wait_until="load")
+    assert page.evaluate(scheme) == "default"          # stored, though the system is dark
+    page.locator("#__palette_0").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate(scheme) == "slate" and page.evaluate("document.activeElement.id") == "__palette_1"
     context.close()
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from dlnotes.pipeline import cache, labs, markers, runner, source_checks
+from dlnotes.pipeline import cache, labs, markers, runner, search_index, source_checks
 from dlnotes.pipeline.spec import check_registry
 
 log = logging.getLogger("mkdocs.plugins.dlnotes")
@@ -135,6 +135,7 @@ def on_post_build(*, config):
     if _nested(config):
         return
     _build["math"].close()
+    search_index.split(Path(config.site_dir))
     final = _build["final_site_dir"]
     if final is None:
         return

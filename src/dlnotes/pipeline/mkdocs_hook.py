@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 PIPELINE_MODULES = ["dlnotes.pipeline.spec", "dlnotes.pipeline.cache", "dlnotes.pipeline.runner",
                     "dlnotes.pipeline.markers", "dlnotes.pipeline.source_checks", "dlnotes.pipeline.labs",
+                    "dlnotes.pipeline.search_index",
                     "dlnotes.pipeline.hook"]
 impl = importlib.import_module("dlnotes.pipeline.hook")
 

@@ -1,8 +1,11 @@
 // Material's search worker (loaded below) builds the lunr index of the whole site as soon as a
 // page loads: ~0.7 s of a core on every page view, since every page here is a fresh load (no
 // instant navigation), and most page views never search. This wrapper answers Material's "set up"
-// message at once, keeps the index data, and lets Material build the index on the first query.
-// Material has no option for this, so its worker and its page script are used unchanged: the
+// message at once and lets Material build the index on the first query.
+// The documents are not even downloaded before that: after the build, search/search_index.json
+// keeps only the configuration and the documents sit in search/search_docs.json
+// (src/dlnotes/pipeline/search_index.py), fetched here with the first query.
+// Material has no option for either, so its worker and its page script are used unchanged: the
 // page's config (src/dlnotes/theme/main.html) points here and names Material's hashed worker.
 "use strict";
 (function () {
@@ -10,7 +13,11 @@
   var material = new URL(self.location.href).searchParams.get("material") || "";
   if (!/^search\.[0-9a-f]+\.min\.js$/.test(material)) throw new Error("search-on-demand: bad worker " + material);
 
-  // state: "waiting" (index data kept, not built), "building", "ready"; read by tests/test_site.py
+  // this worker is assets/javascripts/workers/, the site's root three folders up
+  var DOCS = new URL("../../../search/search_docs.json", self.location.href).href;
+
+  // state: "waiting" (set-up message kept), "loading" (documents), "building", "ready", "failed";
+  // read by tests/test_site.py
   var search = self.dlnotesSearch = {state: "waiting"};
   var setup = null;          // Material's SETUP message, kept until the first query
   var latest = null;         // the latest query asked while the index is being built
@@ -37,13 +44,26 @@
         return;
       }
       latest = message;
-      if (search.state === "waiting" && setup) {
-        search.state = "building";
-        pass(setup);
-        setup = null;
-      }
+      if (search.state === "waiting" && setup) load();
     }
   });
+
+  function load() {
+    search.state = "loading";
+    fetch(DOCS).then(function (response) {
+      if (!response.ok) throw new Error(response.status + " " + response.statusText);
+      return response.json();
+    }).then(function (index) {
+      setup.data.docs = index.docs;
+      search.state = "building";
+      pass(setup);
+      setup = null;
+    }).catch(function (error) {
+      // Material keeps saying "Initializing search"; the console says why
+      search.state = "failed";
+      console.error("search-on-demand: cannot load " + DOCS + ": " + error.message);
+    });
+  }
 
   // Material answers the real SETUP with READY once the index is built; the page had its READY
   // already, so this one is swallowed and the latest query handed on.
