@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from buildkit import ROOT, mkdocs_build, statuses
-from dlnotes.pipeline import linkcheck
+from dlnotes.pipeline import linkcheck, search_index
 from dlnotes.pipeline.static_server import page_paths, page_weights, serve
 
 CHROMIUM = "/usr/bin/chromium"
@@ -271,13 +271,14 @@ def test_search_documents_are_downloaded_and_indexed_on_the_first_query_not_on_p
     page.goto(f"{base_url}/en/bayes/", wait_until="networkidle")
     wait_until_search_answers(page, site, "en/")
     assert search_worker_state(page) == "waiting"
-    assert "/search/search_index.json" in fetched and "/search/search_docs.json" not in fetched
+    index, docs = "/" + search_index.INDEX.as_posix(), "/" + search_index.DOCS.as_posix()
+    assert index in fetched and docs not in fetched
     page.keyboard.press("/")
     for letter in "simpson":                     # one query per keystroke, the first ones while it loads
         page.keyboard.press(letter)
     page.wait_for_selector(".md-search-result__list > li", state="attached", timeout=60_000)
     assert search_worker_state(page) == "ready"
-    assert fetched.count("/search/search_docs.json") == 1
+    assert fetched.count(docs) == 1
     first = page.evaluate("document.querySelector('.md-search-result__list > li > a').href")
     assert urlparse(first).path == "/en/bayes/", first
     page.close()
@@ -286,11 +287,11 @@ def test_search_documents_are_downloaded_and_indexed_on_the_first_query_not_on_p
 def test_the_page_loads_the_search_configuration_and_the_worker_the_documents(site):
     """search_index.json, which every page fetches, is Material's index with no documents; the
     documents of both languages are in search_docs.json."""
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    docs = json.loads((site / "search" / "search_docs.json").read_text(encoding="utf-8"))["docs"]
+    index = json.loads((site / search_index.INDEX).read_text(encoding="utf-8"))
+    docs = json.loads((site / search_index.DOCS).read_text(encoding="utf-8"))["docs"]
     assert index["docs"] == [] and set(index["config"]["lang"]) == {"ko", "en"}
     assert {"linear-regression/", "en/linear-regression/"} <= {doc["location"] for doc in docs}
-    assert (site / "search" / "search_index.json").stat().st_size < 1000
+    assert (site / search_index.INDEX).stat().st_size < 1000
 
 
 def test_no_page_transfers_more_than_1_5_mb(site, base_url, browser):
@@ -311,6 +312,10 @@ def shown_figures(page) -> dict[str, int]:
     return {variant: min(w for v, w in images if v == variant) for variant, _ in images}
 
 
+# The button that switches to the other palette (our palette.html shows one, hides the others).
+PALETTE_TOGGLE = 'form[data-dlnotes-component="palette"] label:not([hidden])'
+
+
 @pytest.mark.parametrize("scheme, other", [("light", "dark"), ("dark", "light")])
 def test_palette_toggle_shows_the_figures_of_the_other_palette(base_url, browser, scheme, other):
     context = browser.new_context(color_scheme=scheme)
@@ -318,7 +323,7 @@ def test_palette_toggle_shows_the_figures_of_the_other_palette(base_url, browser
     page.goto(f"{base_url}/en/linear-regression/", wait_until="load")
     assert set(shown_figures(page)) == {scheme}
     before = page.evaluate("document.body.dataset.mdColorScheme")
-    page.locator('form[data-dlnotes-component="palette"] label:not([hidden])').click()
+    page.locator(PALETTE_TOGGLE).click()
     page.wait_for_function("before => document.body.dataset.mdColorScheme !== before", arg=before)
     shown = shown_figures(page)
     assert set(shown) == {other} and shown[other] > 0, shown
@@ -335,13 +340,13 @@ def test_the_palette_follows_the_system_until_the_reader_chooses_one(base_url, b
     page.route("**/bundle.*.min.js", lambda route: route.abort())
     page.goto(f"{base_url}/en/", wait_until="load")
     assert page.evaluate(scheme) == "slate"
-    toggle = page.locator('form[data-dlnotes-component="palette"] label:not([hidden])')
+    toggle = page.locator(PALETTE_TOGGLE)
     assert toggle.count() == 1 and toggle.get_attribute("title") == "Switch to the light theme"
     page.close()
 
     page = context.new_page()
     page.goto(f"{base_url}/en/", wait_until="load")
-    page.locator('form[data-dlnotes-component="palette"] label:not([hidden])').click()
+    page.locator(PALETTE_TOGGLE).click()
     assert page.evaluate(scheme) == "default"
     page.goto(f"{base_url}/en/bayes/", wait_until="load")
     assert page.evaluate(scheme) == "default"          # stored, though the system is dark
