@@ -62,7 +62,9 @@ def least_squares(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch
     """The closed-form minimiser of the MSE: solve [X 1] [W; b] = Y in the least-squares sense."""
     xm, ym = _as_matrix(x), _as_matrix(y)
     design = torch.cat([xm, torch.ones(xm.shape[0], 1, dtype=xm.dtype)], dim=1)
-    solution = torch.linalg.lstsq(design, ym).solution   # (d_in + 1, d_out)
+    # gelsd (SVD), not the CPU default gelsy: gelsy reads a pivot array torch leaves uninitialised
+    # (pytorch/pytorch#187411), so its last bits change from run to run and so would the figures.
+    solution = torch.linalg.lstsq(design, ym, driver="gelsd").solution   # (d_in + 1, d_out)
     w, b = solution[:-1], solution[-1]
     if x.dim() == 1:
         return w.reshape(()), b.reshape(())
