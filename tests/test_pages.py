@@ -34,3 +34,11 @@ def test_both_languages_have_the_same_pages():
 @pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "docs" / "ko").glob("*.md")))
 def test_both_languages_show_the_same_figures_snippets_and_formulas(name):
     assert structure(ROOT / "docs" / "ko" / name) == structure(ROOT / "docs" / "en" / name)
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_home_page_lists_every_chapter_and_the_labs(lang):
+    docs = ROOT / "docs" / lang
+    chapters = {p.name for p in docs.glob("*.md")} - {"index.md"}
+    linked = set(re.findall(r"\]\(([\w/-]+\.md)\)", (docs / "index.md").read_text()))
+    assert chapters | {"labs/index.md"} <= linked
