@@ -135,7 +135,10 @@ def on_post_build(*, config):
     if _nested(config):
         return
     _build["math"].close()
-    search_index.split(Path(config.site_dir))
+    try:
+        search_index.split(Path(config.site_dir))
+    except ValueError as error:      # before the swap below: the previous site stays
+        raise PluginError(str(error)) from None
     final = _build["final_site_dir"]
     if final is None:
         return
