@@ -8,7 +8,8 @@ All builds run in a temporary copy of the project, so the repository's cache is 
   pages   bytes each page transfers (gzip, as a static host serves it), the heaviest listed
   lighthouse  performance and accessibility of the home page and the heaviest page, with
           Lighthouse's desktop and mobile settings, through Debian's Chromium (median of
-          LIGHTHOUSE_RUNS: one run's performance score moves by up to 10 points on this machine)
+          LIGHTHOUSE_RUNS, each run listed: one run's performance score moves by up to 10 points
+          on this machine)
   digits  the digits MLP against scikit-learn's MLPClassifier (dlnotes.digits_bench)
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dlnotes.pipeline.sandbox import ROOT, append, copy_project, figure_report, 
 from dlnotes.pipeline.static_server import page_paths, page_weights, serve
 
 REPEATS = 3
-LIGHTHOUSE_RUNS = 3
+LIGHTHOUSE_RUNS = 5
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -73,8 +74,9 @@ def main() -> None:
                 for preset in ("desktop", "mobile"):
                     runs = [lighthouse(f"{base_url}/{path}", preset) for _ in range(LIGHTHOUSE_RUNS)]
                     for category in runs[0]:
-                        score = statistics.median(run[category] for run in runs)
-                        print(f"lighthouse-{label}-{preset}-{category}: {score:.0f} score")
+                        scores = sorted(run[category] for run in runs)
+                        print(f"lighthouse-{label}-{preset}-{category}: {statistics.median(scores):.0f} score"
+                              f" (runs {', '.join(f'{s:.0f}' for s in scores)})")
     digits_bench.main()
 
 
