@@ -362,10 +362,11 @@ def test_copy_button_puts_the_code_in_the_clipboard(base_url, browser):
     page.goto(f"{base_url}/en/linear-regression/", wait_until="load")
     # The last code block of a few lines outside a collapsed box, far below the first screen:
     # Material gives a block its button when the block first scrolls into view (content.lazy).
-    blocks = page.locator("article pre:not(details pre)")
-    last = page.evaluate("""() => [...document.querySelectorAll('article pre:not(details pre)')]
-        .map((pre, i) => pre.textContent.trim().split('\\n').length > 3 ? i : -1).reduce((a, b) => Math.max(a, b))""")
-    block = blocks.nth(last)
+    blocks = "article pre:not(details pre)"
+    last = page.evaluate("""selector => [...document.querySelectorAll(selector)]
+        .map((pre, i) => pre.textContent.trim().split('\\n').length > 3 ? i : -1).reduce((a, b) => Math.max(a, b))""",
+                         blocks)
+    block = page.locator(blocks).nth(last)
     assert block.locator(".md-code__button").count() == 0
     block.scroll_into_view_if_needed()
     button = block.locator(".md-code__button[data-md-type='copy']")
