@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
-# The files that carry the build date (sitemap.xml and its .gz, see pipeline/publish.py) take the
+# The files that carry the build date (sitemap.xml and its .gz, see src/dlnotes/build/html/site.py) take the
 # last commit's time, so that two builds of a commit are byte-identical. Only mkdocs and pytest
 # get it: pip would switch the .pyc files it writes to hash checks.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
@@ -40,7 +40,7 @@ test: setup chromium
 	$(DATED) $(BIN)/python -m pytest -n 2 --dist loadfile   # a file's tests share one worker (and its builds)
 
 bench: setup
-	$(BIN)/python -m dlnotes.pipeline.bench
+	$(BIN)/python -m dlnotes_tools.bench
 
 clean:
 	rm -rf site site.staging site.old .cache

@@ -1,7 +1,14 @@
 """Helpers for tests that build the project or a copy of it."""
-from dlnotes.pipeline.sandbox import (ROOT, append, copy_project, copy_small_project, figure_report,  # noqa: F401
-                                      mkdocs_build, tree_digest)
+import json
+
+from dlnotes_tools.projects import (ROOT, append, copy_project, copy_small_project, figure_report,  # noqa: F401
+                                    mkdocs_build, tree_digest)
 
 
 def statuses(project) -> dict[str, str]:
     return {name: entry["status"] for name, entry in figure_report(project).items()}
+
+
+def lab_report(project) -> dict[str, dict]:
+    entries = json.loads((project / ".cache" / "dlnotes" / "labs.json").read_text())["labs"]
+    return {entry["name"]: entry for entry in entries}

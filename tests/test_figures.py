@@ -13,7 +13,8 @@ import torch
 
 from dlnotes.figures.linear_regression import compute_descent_paths
 from dlnotes.linear_regression import least_squares, make_line_data
-from dlnotes.pipeline.spec import check_registry
+from dlnotes.build.figures.jobs import figure_job
+from dlnotes.spec import check_registry
 from dlnotes.registry import FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,13 +25,12 @@ def render_all(specs, out_dir: Path, hash_seed: str) -> subprocess.Popen:
     jobs = []
     for spec in specs:
         (out_dir / spec.name).mkdir(parents=True)
-        jobs.append({"name": spec.name, "compute": spec.compute, "draw": spec.draw, "settings": spec.settings,
-                     "size": list(spec.size), "panels": list(spec.panels), "root": str(ROOT),
+        jobs.append({"payload": figure_job(spec, ROOT, []).payload, "root": str(ROOT),
                      "out_dir": str(out_dir / spec.name)})
     (out_dir / "jobs.json").write_text(json.dumps(jobs))
     env = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONPATH=str(ROOT / "src"))
     with open(out_dir / "jobs.json") as jobs_file:
-        return subprocess.Popen([sys.executable, "-m", "dlnotes.pipeline.render"], stdin=jobs_file,
+        return subprocess.Popen([sys.executable, "-m", "dlnotes.build.figures.worker"], stdin=jobs_file,
                                 stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
 
 
@@ -47,7 +47,7 @@ def renders(request, tmp_path_factory) -> dict[str, tuple[Path, str]]:
 
 
 def svgs(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.svg"))}
+    return {p.name: p.read_bytes() for p in sorted(folder.rglob("*.svg"))}
 
 
 def test_registry_is_valid():

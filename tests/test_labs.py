@@ -1,4 +1,4 @@
-"""The labs: executed at build time, cached like figures, published as notebooks, in both languages."""
+"""The labs: executed once at build time for both languages, cached like figures, published as notebooks."""
 import functools
 import hashlib
 import io
@@ -16,10 +16,11 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-import yaml
 
-from buildkit import ROOT, append, copy_project, mkdocs_build
-from dlnotes.pipeline import labrun, labs
+from buildkit import ROOT, append, copy_project, lab_report, mkdocs_build
+from dlnotes.build.labs import html as lab_html
+from dlnotes.build.labs import kernel, notebooks, pages, sources
+from dlnotes_tools.projects import load_config
 
 LANGS = ("ko", "en")
 NAMES = sorted(p.stem for p in (ROOT / "docs" / "ko" / "labs").glob("*.py"))
@@ -33,28 +34,11 @@ def source(lang: str, name: str, root: Path = ROOT) -> Path:
 
 
 def mkdocs_config(root: Path = ROOT) -> dict:
-    """mkdocs.yml as data, without loading MkDocs: !ENV as MkDocs reads it, Python objects as None."""
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def env(loader, node):
-        if not isinstance(node, yaml.SequenceNode):
-            return os.environ.get(node.value)
-        *names, default = loader.construct_sequence(node)
-        return next((os.environ[n] for n in names if n in os.environ), default)
-
-    Loader.add_constructor("!ENV", env)
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    return yaml.load((root / "mkdocs.yml").read_text(), Loader=Loader)
-
-
-def report(project: Path) -> dict[str, dict]:
-    entries = json.loads((project / ".cache" / "dlnotes" / "labs.json").read_text())["labs"]
-    return {entry["lab"]: entry for entry in entries}
+    return load_config(root / "mkdocs.yml")
 
 
 def executed(project: Path) -> set[str]:
-    return {key for key, entry in report(project).items() if entry["status"] == "executed"}
+    return {name for name, entry in lab_report(project).items() if entry["status"] == "executed"}
 
 
 def published(site: Path, lang: str, name: str) -> Path:
@@ -111,7 +95,7 @@ def test_lab_code_fits_the_page_column(lang, name):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_colab_cell_fits_the_page_column(lang):
-    cell = labs.setup_cell(lang, mkdocs_config()["extra"]["repo"])
+    cell = pages.setup_cell(lang, mkdocs_config()["extra"]["repo"])
     assert max(display_width(line) for line in cell.splitlines()) <= COLUMN
 
 
@@ -138,7 +122,7 @@ def docs_with_a_chapter(folder: Path) -> Path:
 
 
 def test_prepare_keeps_the_cells_and_numbers_them():
-    nb = labrun.prepare(LAB_TEXT)
+    nb = sources.prepare(LAB_TEXT)
     assert [c.cell_type for c in nb.cells] == ["markdown", "code", "markdown"]
     assert [c.id for c in nb.cells] == ["cell-1", "cell-2", "cell-3"]
     assert nb.cells[1].source == "x = 1" and "../chapter.md#part" in nb.cells[0].source
@@ -146,8 +130,8 @@ def test_prepare_keeps_the_cells_and_numbers_them():
 
 
 def test_publish_adds_the_colab_cell_after_the_title_and_makes_links_absolute(tmp_path):
-    nb = labrun.publish(labrun.prepare(LAB_TEXT), setup_cell="# setup", site_url="https://site.example/",
-                        lang_prefix="en/", docs_lang_dir=docs_with_a_chapter(tmp_path))
+    nb = notebooks.for_readers(sources.prepare(LAB_TEXT), setup_cell="# setup", site_url="https://site.example/",
+                               lang_prefix="en/", docs_lang_dir=docs_with_a_chapter(tmp_path))
     assert [c.cell_type for c in nb.cells] == ["markdown", "code", "code", "markdown"]
     assert nb.cells[1].source == "# setup" and nb.cells[1].metadata["dlnotes"] == "colab-setup"
     assert "(https://site.example/en/chapter/#part)" in nb.cells[0].source
@@ -155,21 +139,42 @@ def test_publish_adds_the_colab_cell_after_the_title_and_makes_links_absolute(tm
     nbformat.validate(nb)
 
 
+EXERCISE_TEXT = ('# %% [markdown]\n# # Title\n\n# %% tags=["exercise"]\ndef f(x):\n    raise NotImplementedError\n\n'
+                 '# %% tags=["solution"]\ndef f(x):\n    return 2 * x\n\n# %% tags=["check"]\nprint("correct" if f(2) == 4 else f(2))\n')
+
+
+def test_readers_get_the_exercise_stub_and_an_unanswered_check_with_the_shared_outputs(tmp_path):
+    executed = sources.prepare(EXERCISE_TEXT)
+    for n, cell in enumerate(c for c in executed.cells if c.cell_type == "code"):
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"output {n}\n")]
+        cell.execution_count = n + 1
+    translated = EXERCISE_TEXT.replace("# # Title", "# # 제목").replace("def f(x):\n    raise", "def f(x):  # 채우기\n    raise")
+    nb = notebooks.for_readers(notebooks.with_outputs(translated, executed), setup_cell="# setup",
+                               site_url="https://s/", lang_prefix="", docs_lang_dir=docs_with_a_chapter(tmp_path))
+    assert [c.source.splitlines()[0] for c in nb.cells] == ["# 제목", "# setup", "def f(x):  # 채우기",
+                                                            "print(\"correct\" if f(2) == 4 else f(2))"]
+    stub, check = nb.cells[2], nb.cells[3]
+    assert stub.outputs[0].text == "output 0\n" and stub.execution_count == 1
+    assert check.outputs == [] and check.execution_count is None
+    with pytest.raises(sources.LabSourceError, match="3 code cells, the source 4"):
+        notebooks.with_outputs(translated + "\n# %%\nx = 1\n", executed)
+
+
 @pytest.mark.parametrize("link", ["../missing.md", "../chapter.md#no-such-part"])
 def test_publish_rejects_links_to_pages_or_sections_that_do_not_exist(tmp_path, link):
-    with pytest.raises(labrun.LabSourceError, match=re.escape(link.removeprefix("../"))):
-        labrun.publish(labrun.prepare(f"# %% [markdown]\n# [x]({link})\n"), setup_cell="",
-                       site_url="https://s/", lang_prefix="", docs_lang_dir=docs_with_a_chapter(tmp_path))
+    with pytest.raises(sources.LabSourceError, match=re.escape(link.removeprefix("../"))):
+        notebooks.for_readers(sources.prepare(f"# %% [markdown]\n# [x]({link})\n"), setup_cell="",
+                              site_url="https://s/", lang_prefix="", docs_lang_dir=docs_with_a_chapter(tmp_path))
 
 
 def test_source_line_finds_the_marker_of_each_cell():
     text = "# %% [markdown]\n# # T\n\n# %%\nx = 1\n\n# %%\ny = 2\n"
-    assert [labrun.source_line(text, i) for i in range(3)] == [1, 4, 7]
+    assert [sources.source_line(text, i) for i in range(3)] == [1, 4, 7]
 
 
 @pytest.mark.parametrize("errors, starts, outcome", [
-    ([labrun.KERNEL_DIED_ON_START], 2, "ran"),                               # died once: a new kernel ran it
-    ([labrun.KERNEL_DIED_ON_START] * labrun.KERNEL_STARTS, labrun.KERNEL_STARTS, "raised"),
+    ([kernel.KERNEL_DIED_ON_START], 2, "ran"),                               # died once: a new kernel ran it
+    ([kernel.KERNEL_DIED_ON_START] * kernel.KERNEL_STARTS, kernel.KERNEL_STARTS, "raised"),
     (["some other kernel failure"], 1, "raised"),                             # only a death on start is retried
 ])
 def test_a_kernel_that_dies_on_start_is_replaced(monkeypatch, errors, starts, outcome):
@@ -181,8 +186,8 @@ def test_a_kernel_that_dies_on_start_is_replaced(monkeypatch, errors, starts, ou
             raise RuntimeError(errors[len(calls) - 1])
         return {"files": [], "dists": {}}, None, None
 
-    monkeypatch.setattr(labrun, "execute_once", execute_once)
-    run = functools.partial(labrun.execute, nbformat.v4.new_notebook(), root=ROOT, cwd=ROOT, timeout=1)
+    monkeypatch.setattr(kernel, "execute_once", execute_once)
+    run = functools.partial(kernel.execute, nbformat.v4.new_notebook(), root=ROOT, cwd=ROOT, timeout=1)
     if outcome == "ran":
         assert run() == ({"files": [], "dists": {}}, None, None)
     else:
@@ -193,12 +198,12 @@ def test_a_kernel_that_dies_on_start_is_replaced(monkeypatch, errors, starts, ou
 
 def test_notebook_math_becomes_arithmatex_markup_outside_code():
     html = '<p>a $x_i &lt; 3$ and <code>$5</code></p>\n<p>$$\nL = 1\n$$</p>'
-    assert labs._with_math(html) == ('<p>a <span class="arithmatex">\\(x_i &lt; 3\\)</span> and <code>$5</code></p>\n'
+    assert lab_html._with_math(html) == ('<p>a <span class="arithmatex">\\(x_i &lt; 3\\)</span> and <code>$5</code></p>\n'
                                      '<div class="arithmatex" tabindex="0">\\[\nL = 1\n\\]</div>')
 
 
 def test_colab_url_opens_the_published_notebook_from_the_site_branch():
-    assert labs.colab_url("https://github.com/o/r", "gh-pages", "en/labs/a/a.ipynb") == \
+    assert pages.colab_url("https://github.com/o/r", "gh-pages", "en/labs/a/a.ipynb") == \
         "https://colab.research.google.com/github/o/r/blob/gh-pages/en/labs/a/a.ipynb"
 
 
@@ -206,22 +211,21 @@ def test_colab_url_opens_the_published_notebook_from_the_site_branch():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """A copy of the project after one build that executed every lab.
+    """A copy of the project after one build that executed every lab; its log in build.log.
 
-    The figure cache of the checkout is copied along (figures are not what these tests are
-    about, and stale ones are regenerated anyway), with a link to the virtual environment,
-    whose files the figure cache records; the labs start with no cache at all.
+    The figures of the checkout's cache are copied along with their state (figures are not what
+    these tests are about, and stale ones are regenerated anyway); the labs start with no cache.
     """
     project = copy_project(tmp_path_factory.mktemp("labs") / "project")
-    (project / ".venv").symlink_to(ROOT / ".venv")
-    figures_cache = ROOT / ".cache" / "dlnotes"
-    for part in ("figures", "state.json"):
-        if (figures_cache / part).is_dir():
-            shutil.copytree(figures_cache / part, project / ".cache" / "dlnotes" / part)
-        elif (figures_cache / part).exists():
-            shutil.copy2(figures_cache / part, project / ".cache" / "dlnotes" / part)
+    cache = ROOT / ".cache" / "dlnotes"
+    if (cache / "figures").is_dir():
+        shutil.copytree(cache / "figures", project / ".cache" / "dlnotes" / "figures")
+        state = json.loads((cache / "state.json").read_text())
+        state["jobs"] = {key: job for key, job in state.get("jobs", {}).items() if key.startswith("figure:")}
+        (project / ".cache" / "dlnotes" / "state.json").write_text(json.dumps(state))
     proc = mkdocs_build(project, timeout=1200)
     assert proc.returncode == 0, proc.stderr
+    (project / "build.log").write_text(proc.stderr)
     return project
 
 
@@ -232,11 +236,22 @@ def project(built, tmp_path):
     return copy
 
 
-@pytest.mark.parametrize("lang, name", LAB_IDS)
-def test_every_lab_executes_cleanly(built, lang, name):
-    entry = report(built)[f"{lang}/{name}"]
-    assert entry["status"] == "executed" and entry["source"] == f"docs/{lang}/labs/{name}.py"
-    nb = nbformat.read(built / ".cache/dlnotes" / entry["notebook"], as_version=4)
+def build_ok(project: Path, **env: str) -> str:
+    proc = mkdocs_build(project, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stderr
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_lab_executes_once_and_cleanly_for_both_languages(built, name):
+    entry = lab_report(built)[name]
+    pages = [f"docs/{lang}/labs/{name}.py" for lang in sorted(LANGS)]
+    assert entry["status"] == "executed" and entry["pages"] == pages
+    assert entry["outputs"] == [f"labs/executed/{name}.ipynb"]
+    log = (built / "build.log").read_text()
+    assert log.count(f"lab {name}: executed") == 1
+    assert f"lab {name}: executed (new) in" in log and f"s for {', '.join(pages)}" in log
+    nb = nbformat.read(built / ".cache/dlnotes" / entry["outputs"][0], as_version=4)
     nbformat.validate(nb)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
@@ -254,15 +269,21 @@ def test_published_notebooks_are_valid_and_match_their_sources(built, lang, name
     assert colab == [1], "one Colab cell, right after the title"
     assert f'"git+{mkdocs_config(built)["extra"]["repo"]}"' in nb.cells[1].source
     cells = [c for i, c in enumerate(nb.cells) if i != 1]
-    sources = jupytext.read(source(lang, name, built)).cells
-    assert [c.cell_type for c in cells] == [c.cell_type for c in sources]
-    for cell, src in zip(cells, sources):
-        if cell.cell_type == "code":
-            assert cell.source == src.source
-        else:      # links to the chapters are made absolute, nothing else changes
+    # the readers' notebook is the source without the exercises' solutions
+    expected = [c for c in jupytext.read(source(lang, name, built)).cells
+                if notebooks.SOLUTION not in c.metadata.get("tags", [])]
+    assert [c.cell_type for c in cells] == [c.cell_type for c in expected]
+    ran = {c.id: c for c in nbformat.read(built / ".cache/dlnotes" / lab_report(built)[name]["outputs"][0],
+                                          as_version=4).cells}
+    for cell, src in zip(cells, expected):
+        if cell.cell_type == "markdown":      # links to the chapters are made absolute, nothing else changes
             assert re.sub(r"\]\([^)]*\)", "]()", cell.source) == re.sub(r"\]\([^)]*\)", "]()", src.source)
-
-
+            continue
+        assert cell.source == src.source
+        if notebooks.CHECK in src.metadata.get("tags", []):    # the reader runs the check on their own answer
+            assert cell.outputs == [] and cell.execution_count is None
+        else:                                 # what the one execution printed and drew
+            assert cell.outputs == ran[cell.id].outputs
 @pytest.mark.parametrize("lang, name", LAB_IDS)
 def test_lab_pages_show_outputs_math_and_the_two_buttons(built, lang, name):
     html = page_html(built / "site", lang, name)
@@ -287,22 +308,42 @@ def test_lab_pages_show_outputs_math_and_the_two_buttons(built, lang, name):
     assert re.search(r'<h2 id="[^"]+">', content)
 
 
+def executed_notebook(project: Path, name: str) -> Path:
+    return project / ".cache/dlnotes" / lab_report(project)[name]["outputs"][0]
+
+
 def test_an_unchanged_lab_is_not_executed_again(project):
-    before = {key: (project / ".cache/dlnotes" / entry["notebook"]).read_bytes()
-              for key, entry in report(project).items()}
-    proc = mkdocs_build(project, timeout=600)
-    assert proc.returncode == 0, proc.stderr
+    before = {name: executed_notebook(project, name).read_bytes() for name in NAMES}
+    log = build_ok(project)
     assert executed(project) == set()
-    assert f"labs: {len(LAB_IDS)} total, 0 executed, {len(LAB_IDS)} cached, 0 failed" in proc.stderr
-    assert {key: (project / ".cache/dlnotes" / entry["notebook"]).read_bytes()
-            for key, entry in report(project).items()} == before
+    assert f"{len(NAMES)} labs ({len(NAMES)} cached)" in log
+    assert {name: executed_notebook(project, name).read_bytes() for name in NAMES} == before
+
+
+def test_translating_comments_and_text_does_not_execute_again(project):
+    """The key is the code: a lab's text and comments change each language's notebook, not the run."""
+    ko, en = source("ko", FIRST, project), source("en", FIRST, project)
+    ko.write_text(ko.read_text().replace("\n# %%\n", "\n# %%\n# 새로 단 주석\n", 1))
+    append(en, "\n# %% [markdown]\n# A closing paragraph added in English only.\n")
+    build_ok(project)
+    assert executed(project) == set()
+    assert "# 새로 단 주석" in published(project / "site", "ko", FIRST).read_text()
+    assert "A closing paragraph added in English only." in published(project / "site", "en", FIRST).read_text()
+
+
+def test_code_that_differs_between_languages_fails_naming_both_files(project):
+    site_before = (project / "site" / "labs" / FIRST / "index.html").read_bytes()
+    append(source("en", FIRST, project), "\n# %%\nprint('only in English')\n")
+    proc = mkdocs_build(project, timeout=600)
+    assert proc.returncode != 0
+    assert (f"lab {FIRST!r}: docs/en/labs/{FIRST}.py and docs/ko/labs/{FIRST}.py must run the same code"
+            in proc.stderr)
+    assert (project / "site" / "labs" / FIRST / "index.html").read_bytes() == site_before
 
 
 def test_another_site_and_repository_reuse_the_executed_labs(project):
     """`mkdocs serve` and CI build for other addresses: only the published copies change."""
-    env = {"SITE_URL": "https://elsewhere.example/notes/", "REPO_URL": "https://github.com/someone/fork"}
-    proc = mkdocs_build(project, env=env, timeout=600)
-    assert proc.returncode == 0, proc.stderr
+    build_ok(project, SITE_URL="https://elsewhere.example/notes/", REPO_URL="https://github.com/someone/fork")
     assert executed(project) == set()
     nb = nbformat.read(published(project / "site", "en", FIRST), as_version=4)
     assert '"git+https://github.com/someone/fork"' in nb.cells[1].source
@@ -312,34 +353,36 @@ def test_another_site_and_repository_reuse_the_executed_labs(project):
 
 
 def test_editing_an_imported_module_reexecutes_exactly_the_labs_that_import_it(project):
-    state = json.loads((project / ".cache/dlnotes/labs/state.json").read_text())["labs"]
+    state = json.loads((project / ".cache/dlnotes/state.json").read_text())["jobs"]
     module = "src/dlnotes/linear_regression.py"
-    importers = {key for key, entry in state.items() if module in entry["inputs"]["files"]}
-    assert {f"ko/{FIRST}", f"en/{FIRST}"} <= importers
-    notebook = project / ".cache/dlnotes/labs/executed/ko" / f"{FIRST}.ipynb"
-    before = notebook.read_bytes()
+    importers = {key.removeprefix("lab:") for key, entry in state.items()
+                 if key.startswith("lab:") and module in entry["inputs"]["files"]}
+    assert FIRST in importers and importers < set(NAMES)
+    before = executed_notebook(project, FIRST).read_bytes()
     append(project / module, "\n# an edit that changes the file's bytes\n")
-    proc = mkdocs_build(project, timeout=600)
-    assert proc.returncode == 0, proc.stderr
+    build_ok(project)
     assert executed(project) == importers
-    for key in importers:
-        assert report(project)[key]["reason"] == f"changed: {module}"
-    assert notebook.read_bytes() == before, "the same code gave a different notebook: outputs are not deterministic"
+    for name in importers:
+        assert lab_report(project)[name]["reason"] == f"changed: {module}"
+    assert executed_notebook(project, FIRST).read_bytes() == before, \
+        "the same code gave a different notebook: outputs are not deterministic"
 
 
-def test_a_raising_cell_fails_the_build_naming_lab_and_cell(project):
-    lab = source("ko", FIRST, project)
+def test_a_raising_cell_fails_the_build_naming_lab_cell_and_lines(project):
+    labs = {lang: source(lang, FIRST, project) for lang in LANGS}
     site_before = (project / "site" / "labs" / FIRST / "index.html").read_bytes()
-    notebook = project / ".cache/dlnotes/labs/executed/ko" / f"{FIRST}.ipynb"
-    notebook_before = notebook.read_bytes()
-    n_cells = len(jupytext.read(lab).cells)
-    n_lines = len(lab.read_text().splitlines())
-    append(lab, '\n# %%\nraise ValueError("a lab that fails")\n')
+    notebook_before = executed_notebook(project, FIRST).read_bytes()
+    n_cells = len(jupytext.read(labs["ko"]).cells)
+    lines = {lang: len(path.read_text().splitlines()) + 2 for lang, path in labs.items()}
+    for path in labs.values():
+        append(path, '\n# %%\nraise ValueError("a lab that fails")\n')
     proc = mkdocs_build(project, timeout=600)
     assert proc.returncode != 0
-    # cells are numbered as in the source, where the new one is the last
-    assert f"lab docs/ko/labs/{FIRST}.py: cell {n_cells + 1} (line {n_lines + 2})" in proc.stderr
-    assert "ValueError: a lab that fails" in proc.stderr
-    assert report(project)[f"ko/{FIRST}"]["status"] == "failed"
-    assert notebook.read_bytes() == notebook_before
+    # cells are numbered as in the sources, where the new one is the last
+    assert (f"lab {FIRST!r} (used on docs/en/labs/{FIRST}.py, docs/ko/labs/{FIRST}.py) cell {n_cells + 1} "
+            f"(docs/en/labs/{FIRST}.py line {lines['en']}, docs/ko/labs/{FIRST}.py line {lines['ko']}): "
+            "raised ValueError: a lab that fails") in proc.stderr
+    assert 'raise ValueError("a lab that fails")' in proc.stderr        # the traceback's last frames
+    assert lab_report(project)[FIRST]["status"] == "failed"
+    assert executed_notebook(project, FIRST).read_bytes() == notebook_before
     assert (project / "site" / "labs" / FIRST / "index.html").read_bytes() == site_before

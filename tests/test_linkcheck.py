@@ -1,10 +1,10 @@
-"""The offline link checker (dlnotes.pipeline.linkcheck) on a tiny synthetic site."""
+"""The offline link checker (dlnotes_tools.linkcheck) on a tiny synthetic site."""
 import subprocess
 import sys
 
 import pytest
 
-from dlnotes.pipeline.linkcheck import check_site, external_problem, site_url_of
+from dlnotes_tools.linkcheck import check_site, external_problem, site_url_of
 
 SITE_URL = "https://notes.example.org/"
 
@@ -122,11 +122,11 @@ def test_external_links_are_checked_for_form(link, problem):
 
 def test_the_command_prints_problems_and_fails(tmp_path):
     site = write_site(tmp_path / "site", with_bad_page('<a href="../topic/#detail">typo</a>'))
-    run = subprocess.run([sys.executable, "-m", "dlnotes.pipeline.linkcheck", str(site), "--site-url", SITE_URL],
+    run = subprocess.run([sys.executable, "-m", "dlnotes_tools.linkcheck", str(site), "--site-url", SITE_URL],
                          capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 1
     assert run.stdout == "bad/index.html: ../topic/#detail: no anchor #detail in topic/index.html\n"
     good = write_site(tmp_path / "good", GOOD_PAGES)
-    run = subprocess.run([sys.executable, "-m", "dlnotes.pipeline.linkcheck", str(good), "--site-url", SITE_URL],
+    run = subprocess.run([sys.executable, "-m", "dlnotes_tools.linkcheck", str(good), "--site-url", SITE_URL],
                          capture_output=True, text=True, cwd=tmp_path)
     assert (run.returncode, run.stdout) == (0, "")

@@ -1,10 +1,12 @@
-"""Unit tests of the pipeline's pure parts: page markers and cache keys."""
+"""Unit tests of the build's pure parts: page markers and cache keys."""
 from pathlib import Path
 
 import pytest
 
-from dlnotes.pipeline import cache, markers
-from dlnotes.pipeline.spec import FigureSpec, check_registry, ref_source_file
+from dlnotes.build.engine import keys
+from dlnotes.build.figures import markers
+from dlnotes.build.figures.jobs import figure_job
+from dlnotes.spec import FigureSpec, check_registry, ref_source_file
 from dlnotes.registry import FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,22 +76,21 @@ def figure(name):
 
 
 def test_stale_reason_names_what_changed():
-    spec = figure("linreg-fits")
-    now = cache.current_inputs(spec, ROOT, None)
-    assert cache.stale_reason(now, None, outputs_present=False) == "new"
-    assert cache.stale_reason(now, now, outputs_present=True) is None
-    assert cache.stale_reason(now, now, outputs_present=False) == "output missing"
+    now = keys.current_inputs(figure_job(figure("linreg-fits"), ROOT, []), ROOT, None)
+    assert keys.stale_reason(now, None, outputs_present=False) == "new"
+    assert keys.stale_reason(now, now, outputs_present=True) is None
+    assert keys.stale_reason(now, now, outputs_present=False) == "output missing"
     edited = {**now, "files": {**now["files"], "snippets/linreg_gd.py": "0" * 64}}
-    assert cache.stale_reason(now, edited, True) == "changed: snippets/linreg_gd.py"
+    assert keys.stale_reason(now, edited, True) == "changed: snippets/linreg_gd.py"
     older = {**now, "dists": {**now["dists"], "torch": "2.0.0"}}
-    assert cache.stale_reason(now, older, True) == "versions changed: torch"
+    assert keys.stale_reason(now, older, True) == "versions changed: torch"
     other = {**now, "spec": "x"}
-    assert cache.stale_reason(now, other, True) == "settings changed"
+    assert keys.stale_reason(now, other, True) == "settings changed"
 
 
 def test_key_covers_the_figure_code_the_renderer_and_the_pinned_libraries():
-    now = cache.current_inputs(figure("linreg-loss-surface"), ROOT, None)
-    assert {"src/dlnotes/figures/linear_regression.py", "src/dlnotes/pipeline/render.py",
-            "src/dlnotes/pipeline/styles/light.mplstyle"} <= set(now["files"])
+    now = keys.current_inputs(figure_job(figure("linreg-loss-surface"), ROOT, []), ROOT, None)
+    assert {"src/dlnotes/figures/linear_regression.py", "src/dlnotes/build/figures/worker.py",
+            "src/dlnotes/styles/light.mplstyle"} <= set(now["files"])
     assert {"torch", "numpy", "matplotlib"} <= set(now["dists"])
     assert "missing" not in now["dists"].values()

@@ -1,4 +1,4 @@
-"""The figure pipeline, end to end: builds of a temporary copy of the project."""
+"""The build's figure jobs, end to end: builds of a temporary copy of the project (one chapter)."""
 import json
 import shutil
 import time
@@ -52,7 +52,7 @@ def test_second_build_regenerates_nothing(project):
     before = tree_digest(project / "site" / "figures")
     proc = build_ok(project)
     assert statuses(project) == dict.fromkeys(ALL, "cached")
-    assert "3 total, 0 regenerated, 3 cached, 0 failed" in proc.stderr
+    assert "jobs: 3 figures (3 cached), 0 failed in" in proc.stderr
     assert tree_digest(project / "site" / "figures") == before
 
 
@@ -60,7 +60,7 @@ def test_second_build_regenerates_nothing(project):
     ("src/dlnotes/figures/linear_regression.py", {"linreg-loss-surface", "linreg-loss-curves"}),
     ("src/dlnotes/linear_regression.py", {"linreg-loss-surface", "linreg-loss-curves"}),
     ("snippets/linreg_gd.py", {"linreg-fits"}),
-    ("src/dlnotes/pipeline/styles/dark.mplstyle", ALL),
+    ("src/dlnotes/styles/dark.mplstyle", ALL),
 ])
 def test_editing_a_file_regenerates_exactly_the_figures_that_use_it(project, edited, expected):
     append(project / edited, "\n# an edit that changes the file's bytes\n")
@@ -176,7 +176,7 @@ def test_a_formula_katex_rejects_fails_with_page_and_line(project):
 
 
 def test_the_search_index_is_split_into_configuration_and_documents(tmp_path):
-    from dlnotes.pipeline import search_index
+    from dlnotes.build.html import search_index
     (tmp_path / "search").mkdir()
     index = {"config": {"lang": ["ko"], "separator": "[\\s]+"}, "docs": [{"location": "a/", "title": "가", "text": "나"}]}
     (tmp_path / search_index.INDEX).write_text(json.dumps(index), encoding="utf-8")

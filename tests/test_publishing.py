@@ -17,9 +17,8 @@ import yaml
 from playwright.sync_api import sync_playwright
 
 from buildkit import ROOT
-from dlnotes.pipeline.publish import load_config
-from dlnotes.pipeline.sandbox import CLEAN_BUILD_ENV, session_dir, shared_clean_build
-from dlnotes.pipeline.static_server import serve
+from dlnotes_tools.projects import CLEAN_BUILD_ENV, load_config, session_dir, shared_clean_build
+from dlnotes_tools.static_server import serve
 
 SITE_URL, REPO_URL = CLEAN_BUILD_ENV["SITE_URL"], CLEAN_BUILD_ENV["REPO_URL"]
 SUB_PATH = urlsplit(SITE_URL).path                     # /fork-name/

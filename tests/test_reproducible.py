@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 import pytest
 
 from buildkit import ROOT, mkdocs_build, statuses, tree_digest
-from dlnotes.pipeline.publish import DATED_FILES
-from dlnotes.pipeline.sandbox import CLEAN_BUILD_ENV, session_dir, shared_clean_build
+from dlnotes.build.html.site import DATED_FILES
+from dlnotes_tools.projects import CLEAN_BUILD_ENV, session_dir, shared_clean_build
 
 OTHER_DAY = "1712345678"          # 2024-04-05 19:34:38 UTC: not the day of CLEAN_BUILD_ENV
 

@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from buildkit import ROOT, mkdocs_build, statuses
-from dlnotes.pipeline import linkcheck, search_index
-from dlnotes.pipeline.static_server import page_paths, page_weights, serve
+from dlnotes.build.html import search_index
+from dlnotes_tools import linkcheck
+from dlnotes_tools.static_server import page_paths, page_weights, serve
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

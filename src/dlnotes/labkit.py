@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-STYLE_DIR = Path(__file__).parent / "pipeline" / "styles"
+STYLE_DIR = Path(__file__).parent / "styles"
 # A notebook shows one image for both of the site's palettes, so lab figures keep the light
 # colours on an opaque white background, which stays readable on the dark palette too.
 NOTEBOOK_STYLE = {"figure.facecolor": "white", "savefig.facecolor": "white",

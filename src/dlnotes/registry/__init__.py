@@ -13,10 +13,9 @@ import pkgutil
 def _collect() -> tuple:
     figures = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        # reload: under `mkdocs serve` the hook reloads this package, and edits to a chapter's
-        # module must be seen too (a plain import would return the module cached in the process).
-        figures.extend(importlib.reload(module).FIGURES)
+        # (under `mkdocs serve` the build drops this package from sys.modules before each build,
+        # so that edits to a chapter's module are seen)
+        figures.extend(importlib.import_module(f"{__name__}.{info.name}").FIGURES)
     return tuple(figures)
 
 

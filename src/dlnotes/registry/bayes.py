@@ -1,5 +1,5 @@
 """Figures of the chapter on Bayes' theorem and causality."""
-from dlnotes.pipeline.spec import FigureSpec
+from dlnotes.spec import FigureSpec
 
 FIGURES = (
     FigureSpec(name="bayes-coin-updating", compute="dlnotes.figures.bayes:compute_coin_updating",

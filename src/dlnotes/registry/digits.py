@@ -1,5 +1,5 @@
 """Figures of the chapter on an MLP for handwritten digits."""
-from dlnotes.pipeline.spec import FigureSpec
+from dlnotes.spec import FigureSpec
 
 # The page's run: train_mlp's defaults (MLP 64-128-10, Adam, batch 64) with these seed and epochs.
 # Each figure trains it once, in its own process (about 1-2 s on one thread).

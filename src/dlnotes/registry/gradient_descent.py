@@ -1,5 +1,5 @@
 """Figures of the chapter on gradient descent, SGD and mini-batches."""
-from dlnotes.pipeline.spec import FigureSpec
+from dlnotes.spec import FigureSpec
 
 _FIG = "dlnotes.figures.gradient_descent"
 _DATA = dict(seed=0, n_points=128, x_range=(-1.0, 3.0))

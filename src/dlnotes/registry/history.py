@@ -1,5 +1,5 @@
 """Figures of the chapter "a historical review"."""
-from dlnotes.pipeline.spec import FigureSpec
+from dlnotes.spec import FigureSpec
 
 FIGURES = (
     # years_per_char: the width of one bold 10 pt character in years at this size (7.2 in for ~10 years)

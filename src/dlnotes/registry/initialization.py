@@ -1,5 +1,5 @@
 """Figures of the chapter on weight initialization."""
-from dlnotes.pipeline.spec import FigureSpec
+from dlnotes.spec import FigureSpec
 
 # The deep-stack experiment: 5 bias-free layers of 100 units, 1000 standard normal inputs.
 _STACK = dict(seed=0, inits=("std1", "std0.01", "xavier", "he"), activations=("sigmoid", "tanh", "relu"),

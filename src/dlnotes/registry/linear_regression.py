@@ -1,5 +1,5 @@
 """Figures of the chapter on the linear neural network and gradient descent."""
-from dlnotes.pipeline.spec import FigureSpec
+from dlnotes.spec import FigureSpec
 
 _DESCENT = dict(seed=0, n_points=50, x_range=(0.0, 4.0), eta_fractions=(0.1, 0.9, 1.02), steps=30,
                 start=(0.0, 3.2), grid_size=121, window=(-1.0, 3.0, -1.5, 4.0))

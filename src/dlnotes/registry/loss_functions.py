@@ -1,5 +1,5 @@
 """Figures of the chapter on loss functions."""
-from dlnotes.pipeline.spec import FigureSpec
+from dlnotes.spec import FigureSpec
 
 _MODULE = "dlnotes.figures.loss_functions"
 

@@ -1,5 +1,5 @@
 """Figures of the chapter on neural networks and activation functions."""
-from dlnotes.pipeline.spec import FigureSpec
+from dlnotes.spec import FigureSpec
 
 FIGURES = (
     FigureSpec(name="nn-linear-collapse", compute="dlnotes.figures.neural_networks:compute_linear_collapse",

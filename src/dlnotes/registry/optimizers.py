@@ -1,5 +1,5 @@
 """Figures of the chapter on optimizers."""
-from dlnotes.pipeline.spec import FigureSpec
+from dlnotes.spec import FigureSpec
 
 _FIG = "dlnotes.figures.optimizers"
 

@@ -1,5 +1,5 @@
 """Figures of the chapter on universal approximation by one hidden layer."""
-from dlnotes.pipeline.spec import FigureSpec
+from dlnotes.spec import FigureSpec
 
 FIGURES = (
     FigureSpec(name="uat-width", compute="dlnotes.figures.universal_approximation:compute_width_sweep",

@@ -4,7 +4,7 @@
 // message at once and lets Material build the index on the first query.
 // The documents are not even downloaded before that: after the build, search/search_index.json
 // keeps only the configuration and the documents sit in search/search_docs.json
-// (src/dlnotes/pipeline/search_index.py), fetched here with the first query.
+// (src/dlnotes/build/html/search_index.py), fetched here with the first query.
 // Material has no option for either, so its worker and its page script are used unchanged: the
 // page's config (src/dlnotes/theme/main.html) points here and names Material's hashed worker.
 "use strict";

@@ -1,8 +1,8 @@
 """Render one registered figure to PNG files for a quick look, without a site build.
 
-    python -m dlnotes.pipeline.preview NAME [--out DIR] [--set '{"epochs": 5}']
+    python -m dlnotes_tools.preview NAME [--out DIR] [--set '{"epochs": 5}']
 
-Prints the compute and draw times; the build itself always renders through render.py.
+Prints the compute and draw times; the build itself always renders through dlnotes.build.figures.worker.
 """
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import json
 import time
 from pathlib import Path
 
-from dlnotes.pipeline.render import STYLE_DIR, VARIANTS, load_function, seed_everything
+from dlnotes.build.figures.worker import VARIANTS, load_function, seed_everything, use_style
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 BACKGROUNDS = {"light": "white", "dark": "#1e2129"}   # Material's page colours, for the PNG only
 
 
@@ -38,8 +38,7 @@ def main() -> None:
     print(f"compute: {time.perf_counter() - start:.2f} s")
     start = time.perf_counter()
     for variant in VARIANTS:
-        matplotlib.rcdefaults()
-        plt.style.use([STYLE_DIR / "base.mplstyle", STYLE_DIR / f"{variant}.mplstyle"])
+        use_style(variant)
         fig = plt.figure(figsize=spec.size, layout="constrained")
         load_function(spec.draw, ROOT)(fig.subplots(*spec.panels), data)
         out = args.out / f"preview-{spec.name}-{variant}.png"

@@ -12,8 +12,9 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from dlnotes.pipeline.spec import FigureSpec, ref_source_file, split_ref
+from dlnotes.spec import FigureSpec, ref_source_file, split_ref
 
 ANY_MARKER = re.compile(r"^\s*<!--\s*figure\b")
 MARKER = re.compile(r"^<!--\s*figure:\s*(?P<name>[a-z0-9-]+)\s*\|\s*(?P<caption>[^|]*?\S[^|]*?)\s*-->\s*$")
@@ -57,22 +58,29 @@ def find_markers(text: str, page: str, known: set[str]) -> list[Marker]:
     return markers
 
 
-def replace_markers(text: str, page_src_uri: str, specs: dict[str, FigureSpec], root: Path) -> str:
-    """Expand each marker of a page into Markdown the site renders."""
+def replace_markers(text: str, page_src_uri: str, specs: dict[str, FigureSpec], root: Path,
+                    code_of: Callable[[FigureSpec], str] | None = None) -> str:
+    """Expand each marker of a page into Markdown the site renders.
+
+    code_of(spec) gives the code box's text (the build serves it from a memo); by default it is
+    read from the sources now.
+    """
     markers = {m.line: m for m in find_markers(text, page_src_uri, set(specs))}
     lines = text.splitlines()
     for number, marker in markers.items():
-        lines[number - 1] = figure_markdown(marker, specs[marker.name], page_src_uri, root)
+        spec = specs[marker.name]
+        code = code_of(spec) if code_of else figure_code(spec, root)
+        lines[number - 1] = figure_markdown(marker, spec, page_src_uri, root, code)
     return "\n".join(lines) + "\n"
 
 
-def figure_markdown(marker: Marker, spec: FigureSpec, page_src_uri: str, root: Path) -> str:
+def figure_markdown(marker: Marker, spec: FigureSpec, page_src_uri: str, root: Path, code: str) -> str:
     base = posixpath.relpath("figures", posixpath.dirname(page_src_uri) or ".")
     alt = marker.caption.replace("[", "(").replace("]", ")")
     images = "\n".join(f"![{alt}]({base}/{spec.name}.{variant}.svg#only-{variant}){{ loading=lazy }}"
                        for variant in ("light", "dark"))
     source = ref_source_file(spec.compute, root).relative_to(root).as_posix()
-    code = "\n".join("    " + line if line else "" for line in figure_code(spec, root).splitlines())
+    code = "\n".join("    " + line if line else "" for line in code.splitlines())
     label = CODE_LABEL.get(page_src_uri.split("/")[0], CODE_LABEL["en"])
     # The code stays out of the search index (data-search-exclude): it would only enlarge the
     # index every reader's browser downloads, and search finds a figure by its caption anyway.

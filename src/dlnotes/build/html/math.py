@@ -1,8 +1,7 @@
-"""Checks of page sources that Markdown itself lets through silently.
+"""Build-time math: every formula pymdownx.arithmatex wrote into a page, typeset by KaTeX.
 
-Python-Markdown renders an unclosed code fence as code up to the end of the page, leaves a
-malformed `--8<--` line as plain text, and KaTeX in the reader's browser shows a bad formula as
-red text. Each of these fails the build here instead, naming page and line.
+Rendering at build time checks every formula (a rejected one fails the build with page and line
+instead of showing red text to the reader) and spares pages the 270 KB KaTeX script.
 """
 from __future__ import annotations
 
@@ -12,44 +11,26 @@ import re
 import subprocess
 from pathlib import Path
 
-FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})(?P<rest>.*)$")
-SNIPPET_LINE = re.compile(r'^\s*--8<-- "[^"\s]+"\s*$')
+from dlnotes.build.engine.memo import Memo, digest, source_digest
+
 ARITHMATEX = re.compile(r'<(?P<tag>span|div) class="arithmatex"(?P<attrs>[^>]*)>(?P<body>.*?)</(?P=tag)>', re.S)
 DISPLAY_ATTRS = ' tabindex="0"'
 KATEX_RENDER = Path(__file__).with_name("katex_render.cjs")
 
 
-def check_markdown(text: str, page: str) -> list[str]:
-    """Unclosed code fences and malformed snippet markers, as 'page:line: problem' strings."""
-    errors, fence = [], None      # fence: (characters, line number) of the fence that is open
-    for number, line in enumerate(text.splitlines(), 1):
-        # pymdownx.snippets expands marker lines before fences are parsed, inside fences too
-        if line.lstrip().startswith("--8<--") and not SNIPPET_LINE.match(line):
-            errors.append(f"{page}:{number}: malformed snippet marker {line.strip()!r}; "
-                          'expected --8<-- "path/to/file.py" or --8<-- "path/to/file.py:section"')
-            continue
-        match = FENCE.match(line)
-        if fence is None:
-            if match:
-                fence = (match["fence"], number)
-        elif match and match["fence"][0] == fence[0][0] and len(match["fence"]) >= len(fence[0]) \
-                and not match["rest"].strip():
-            fence = None
-    if fence is not None:
-        errors.append(f"{page}:{fence[1]}: code fence {fence[0]} is never closed")
-    return errors
-
-
 class MathRenderer:
-    """Typesets the formulas pymdownx.arithmatex wrote into a page, with KaTeX in one Node process.
-
-    Rendering at build time checks every formula (a rejected one fails the build with page and
-    line instead of showing red text to the reader) and spares pages the 270 KB KaTeX script.
-    """
+    """Typesets the formulas pymdownx.arithmatex wrote into a page, with KaTeX in one Node process."""
 
     def __init__(self, root: Path):
         self.root = root
         self.process = None
+        self.memo = None
+        # what turns TeX into markup: KaTeX's version and our script; part of every formula's key
+        self.version = source_digest(KATEX_RENDER, root / "node_modules" / "katex" / "package.json")
+
+    def start_build(self, memo: Memo) -> None:
+        """Formulas typeset by an earlier build come from memo; Node runs only for new ones."""
+        self.memo = memo
 
     def render_page(self, page_html: str, source: str) -> str:
         matches = list(ARITHMATEX.finditer(page_html))
@@ -59,7 +40,8 @@ class MathRenderer:
         for match in matches:
             body = html.unescape(match["body"]).strip()
             formulas.append({"tex": body[2:-2].strip(), "display": match["tag"] == "div"})   # drop \( \) or \[ \]
-        results = self._ask(formulas)
+        keys = [digest(self.version, f["tex"], f["display"]) for f in formulas]
+        results = self.memo.get_many(keys, lambda missing: self._ask([formulas[i] for i in missing]))
         errors = [f"{source}:{source_line(self.root / source, f['tex'])}: {r['error']}"
                   for f, r in zip(formulas, results) if "error" in r]
         if errors:

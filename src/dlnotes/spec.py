@@ -1,4 +1,8 @@
-"""What a figure is: a name, a compute function, a draw function, settings and limits."""
+"""What a figure is: a name, a compute function, a draw function, settings and limits.
+
+The contract between the registry (dlnotes.registry) and the build (dlnotes.build): the registry
+imports this module only, so that reading it never imports the build, torch or matplotlib.
+"""
 from __future__ import annotations
 
 import re

@@ -1,17 +1,20 @@
-"""A throw-away copy of the project and `mkdocs build` in it: for the tests and the benchmark."""
+"""Throw-away copies of the project, `mkdocs build` in them, mkdocs.yml as data: for the tests and the benchmark."""
 from __future__ import annotations
 
 import fcntl
 import hashlib
-import re
 import json
+import re
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+import yaml
+import yaml_env_tag
+
+ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILES = ("mkdocs.yml", "src", "snippets", "docs", "package.json")
 
 
@@ -45,6 +48,27 @@ def copy_small_project(dest: Path, chapter: str = "linear-regression") -> Path:
     config = dest / "mkdocs.yml"
     nav = f"nav:\n  - 홈: index.md\n  - {chapter}: {chapter}.md\n"
     config.write_text(re.sub(r"^nav:\n(?:[ -].*\n?)*", nav, config.read_text(), flags=re.M))
+    return dest
+
+
+def copy_true_floor_project(dest: Path) -> Path:
+    """The same Markdown pages built with plain Material: the floor a warm build is measured against.
+
+    Material, mkdocs-static-i18n, the same Markdown extensions and search, and nothing of ours:
+    no dlnotes plugin (no figures, no build-time math: formulas stay arithmatex markup for a
+    browser script), no labs (their sources and nav entries go, and mkdocs-jupyter with them), no
+    theme overrides. Figure markers stay what they are in Markdown, HTML comments.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(ROOT / "docs", dest / "docs", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    for folder in ("snippets", "src"):        # pages include code from both (pymdownx.snippets)
+        shutil.copytree(ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"^  mkdocs-jupyter:\n(?:(?:    .*|\s*#.*|)\n)*", "", config, flags=re.M)
+    config = re.sub(r"^  dlnotes:.*\n", "", config, flags=re.M)
+    config = re.sub(r"^  custom_dir:.*\n", "", config, flags=re.M)
+    config = re.sub(r"^ +- [^\n]*: labs/[\w-]+\.py\n", "", config, flags=re.M)
+    (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
     return dest
 
 
@@ -100,3 +124,16 @@ def shared_clean_build(folder: Path, timeout: float = 1800) -> tuple[Path, dict]
             proc = mkdocs_build(project, env=CLEAN_BUILD_ENV, timeout=timeout)
             result_path.write_text(json.dumps({"returncode": proc.returncode, "stderr": proc.stderr}))
         return project, json.loads(result_path.read_text())
+
+
+def load_config(path: Path) -> dict:
+    """mkdocs.yml as MkDocs reads it: `!ENV [NAME, default]` resolved from the environment.
+
+    The `!!python/...` tags (the slugify function) come back as None: reading the file must
+    not import or call anything.
+    """
+    class Loader(yaml.SafeLoader):
+        pass
+    Loader.add_constructor("!ENV", yaml_env_tag.construct_env_tag)
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=Loader)

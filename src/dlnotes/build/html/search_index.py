@@ -1,4 +1,4 @@
-"""The search index, downloaded when a reader first searches rather than with every page.
+"""The search index: downloaded when a reader first searches, and built from unchanged pages' entries.
 
 Material's page script fetches search/search_index.json as soon as any page loads: here ~1 MB
 (~270 KB gzipped, both languages), the largest part of most pages' weight, and on a slow phone
@@ -12,8 +12,13 @@ has no option for it, so after the build the index is split in two:
 """
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
+
+import material
+
+from dlnotes.build.engine.memo import Memo, digest
 
 INDEX = Path("search") / "search_index.json"
 DOCS = Path("search") / "search_docs.json"     # the worker wrapper names this path too
@@ -32,3 +37,32 @@ def split(site: Path) -> None:
                              encoding="utf-8")
     index_path.write_text(json.dumps({**index, "docs": []}, ensure_ascii=False, separators=(",", ":")),
                           encoding="utf-8")
+
+
+def memoize_entries(index, memo: Memo) -> None:
+    """Serve a page's search entries from memo when nothing they come from has changed.
+
+    Material's SearchIndex.add_entry_from_context(page) parses the page's HTML into sections,
+    the largest cost of a build with nothing to redo (a lab page's highlighted code is hundreds of
+    kilobytes of markup). What it appends depends only on the page's content, URL, title, meta and
+    TOC, and on Material's version: the memo key holds all of them. Wrapped on the index instance
+    (Material makes a new one per language build); tests/test_pipeline.py checks that a build
+    served from the memo writes the same search index as one that parsed every page.
+    """
+    if getattr(index, "dlnotes_memo", None) is memo:
+        return
+    parse = type(index).add_entry_from_context.__get__(index)
+
+    def add_entry_from_context(page) -> None:
+        key = digest(material.__version__, page.content, page.url, page.title, page.meta, _toc(page.toc))
+        before = len(index.entries)
+        entries = memo.get(key, lambda: (parse(page), index.entries[before:])[1])
+        if len(index.entries) == before:          # served from the memo
+            index.entries.extend(copy.deepcopy(entries))
+
+    index.add_entry_from_context = add_entry_from_context
+    index.dlnotes_memo = memo
+
+
+def _toc(items) -> list:
+    return [[item.id, item.title, item.url, item.level, _toc(item.children)] for item in items]

@@ -1,4 +1,4 @@
-"""Check every link of a built site, offline: `python -m dlnotes.pipeline.linkcheck site/`.
+"""Check every link of a built site, offline: `python -m dlnotes_tools.linkcheck site/`.
 
 Internal links of <a>, <img>, <link> and <script> (relative ones, root-absolute ones under the
 path of `site_url`, absolute ones under `site_url`) must name a file of the site (a folder means
@@ -163,7 +163,7 @@ def site_url_of(config: Path) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dlnotes.pipeline.linkcheck", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m dlnotes_tools.linkcheck", description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path, help="the built site folder")
     parser.add_argument("--site-url", help="absolute links under it are internal (default: site_url of ./mkdocs.yml)")
     args = parser.parse_args(argv)

@@ -1,0 +1,103 @@
+"""Worker of a figure job: compute the data, draw it into a light and a dark SVG.
+
+Runs in a process of its own per figure (engine/runner.py). `python -m dlnotes.build.figures.worker`
+does the same in a fresh interpreter for a JSON list of {"payload", "out_dir"} on stdin (the
+determinism test runs it that way, in two cold processes).
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import random
+import sys
+import traceback
+from pathlib import Path
+
+from dlnotes.build.engine.probe import loaded_dependencies
+
+STYLE_DIR = Path(__file__).resolve().parents[2] / "styles"
+VARIANTS = ("light", "dark")   # Material's palettes; pages show the one that matches
+
+
+def output_names(name: str) -> tuple[str, ...]:
+    return tuple(f"figures/{name}.{variant}.svg" for variant in VARIANTS)
+
+
+def load_function(ref: str, root: Path):
+    target, func = ref.split(":")
+    if target.endswith(".py"):
+        path = root / target
+        module_name = "dlnotes_snippet_" + path.stem
+        if module_name not in sys.modules:
+            spec = importlib.util.spec_from_file_location(module_name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module     # so that the probe records the snippet
+            spec.loader.exec_module(module)
+        return getattr(sys.modules[module_name], func)
+    return getattr(importlib.import_module(target), func)
+
+
+def seed_everything(seed: int = 0) -> None:
+    """Same numbers on every run: seeded generators and one thread, so reductions run in a fixed order.
+
+    (torch.use_deterministic_algorithms is left off: it matters for GPU kernels, not on the CPU,
+    and importing what it needs costs 1.5 s per figure. The tests compare bytes of two runs.)
+    """
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+
+
+def use_style(variant: str) -> None:
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    matplotlib.rcdefaults()           # no state leaks from one variant or figure to the next
+    plt.style.use([STYLE_DIR / "base.mplstyle", STYLE_DIR / f"{variant}.mplstyle"])
+
+
+def draw_svgs(payload: dict, data, draw, out_dir: Path) -> None:
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    for variant, output in zip(VARIANTS, output_names(payload["name"])):
+        use_style(variant)
+        matplotlib.rcParams["svg.hashsalt"] = payload["name"]   # stable clip-path ids
+        fig = plt.figure(figsize=payload["size"], layout="constrained")
+        draw(fig.subplots(*payload["panels"]), data)
+        (out_dir / output).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out_dir / output, format="svg", metadata={"Date": None, "Creator": None})
+        plt.close(fig)
+
+
+def run(payload: dict, root: Path, work_dir: Path) -> dict:
+    import matplotlib
+    matplotlib.use("Agg")
+    seed_everything()
+    compute = load_function(payload["compute"], root)
+    draw = load_function(payload["draw"], root)
+    data = compute(**payload["settings"])
+    draw_svgs(payload, data, draw, work_dir)
+    return loaded_dependencies(root)
+
+
+def main() -> None:
+    """Render each job on stdin; a failing job is reported and the others still run."""
+    failed = []
+    for job in json.loads(sys.stdin.read()):
+        try:
+            run(job["payload"], Path(job["root"]), Path(job["out_dir"]))
+        except Exception:
+            traceback.print_exc()
+            failed.append(job["payload"]["name"])
+    if failed:
+        raise SystemExit(f"failed: {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()

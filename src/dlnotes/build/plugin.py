@@ -1,0 +1,188 @@
+"""The dlnotes MkDocs plugin: the whole build, event by event (README, "The build").
+
+on_config      `mkdocs build` writes into <site>.staging and swaps it in only when the whole
+               build succeeded, so a failed build leaves the previous site untouched.
+on_pre_build   read the registry, the figure markers of every page and the labs; make one job per
+               figure and per lab; run the stale ones in one queue (engine/refresh.py); write each
+               language's lab notebooks. Any failure stops the build naming job, pages and error.
+on_files       serve the cached SVGs and KaTeX's CSS and fonts as site files; lab sources become
+               pages backed by their notebooks.
+on_pre_page    a lab page is rendered from its notebook, in the site's own markup (labs/html.py).
+on_page_markdown  check the source (unclosed fences, malformed snippet markers: page and line),
+               then replace figure markers with images, caption and code.
+on_page_context   serve unchanged pages' search entries from the memo (html/search_index.py).
+on_post_page   typeset every formula with KaTeX (a rejected one fails with page and line).
+on_post_build  split the search index, swap the staged site in.
+
+mkdocs-static-i18n builds each further language as a nested build inside the first one's
+on_post_build, with these events again: the jobs and the site swap happen once, in the outer build.
+State lives on the plugin instance, which `mkdocs serve` keeps from one rebuild to the next
+(MkDocs does so for plugins with on_startup); an edit to this package needs a restart of serve.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File
+
+from dlnotes.build.engine.keys import file_digest
+from dlnotes.build.engine.memo import Memo, digest, source_digest
+from dlnotes.build.engine.refresh import JobsFailed, refresh
+from dlnotes.build.figures import markers
+from dlnotes.build.figures.jobs import figure_job, figure_uses, load_registry
+from dlnotes.build.html import checks, math, search_index, site
+from dlnotes.build.labs import html as lab_html
+from dlnotes.build.labs import pages as lab_pages
+from dlnotes.build.labs.sources import find_labs, lab_job
+from dlnotes.spec import ref_source_file
+
+log = logging.getLogger("mkdocs.plugins.dlnotes")
+MARKERS_VERSION = source_digest(Path(markers.__file__))
+KATEX_FILES = ("katex.min.css",)   # formulas are typeset at build time: the CSS and fonts are all pages need
+SWITCHES = {"figure": "DLNOTES_FIGURES", "lab": "DLNOTES_LABS"}   # =off serves cached outputs as they are
+# What mkdocs-jupyter logs per file ("Cache hit", "Copied jupyter file", "Converting notebook"):
+# a build's log keeps one line per job that ran and a summary.
+QUIET_LOGGERS = ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter")
+
+
+class DlnotesConfig(base.Config):
+    cache_dir = c.Type(str, default=".cache/dlnotes")   # relative to mkdocs.yml
+
+
+class DlnotesPlugin(BasePlugin[DlnotesConfig]):
+    def on_startup(self, *, command, dirty):
+        self.command = command
+        self.jobs, self.labs, self.specs = [], [], {}
+        self.final_site_dir = None
+        self.math = None
+        self.memos = {}
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+    @event_priority(100)   # before mkdocs-static-i18n derives its per-language paths from site_dir
+    def on_config(self, config):
+        self.root = Path(config.config_file_path).resolve().parent
+        self.cache_dir = self.root / self.config.cache_dir
+        if self.command == "build" and not _nested(config) and not config.site_dir.endswith(site.STAGING_SUFFIX):
+            self.final_site_dir = config.site_dir
+            config.site_dir = site.stage(config.site_dir)
+        return config
+
+    def on_pre_build(self, *, config):
+        if _nested(config):        # another language: the jobs are done
+            return
+        if self.math is None:
+            self.math = math.MathRenderer(self.root)
+        # what pages derive from unchanged inputs, kept from the last build (engine/memo.py)
+        self.memos = {name: Memo(self.cache_dir / "memo" / f"{name}.json")
+                      for name in ("math", "labs", "search", "sources", "code")}
+        self.math.start_build(self.memos["math"])
+        docs_dir = Path(config.docs_dir)
+        try:
+            self.specs = load_registry()
+            uses = figure_uses(docs_dir, set(self.specs))
+            self.labs = find_labs(docs_dir)
+            self.jobs = ([figure_job(spec, self.root, uses[name]) for name, spec in self.specs.items()]
+                         + [lab_job(lab, self.root, lab_pages.default_language(config), self.memos["sources"])
+                            for lab in self.labs])
+            skip = frozenset(kind for kind, switch in SWITCHES.items() if os.environ.get(switch) == "off")
+            for kind in sorted(skip):
+                log.info(f"{kind}s: stale outputs served as they are ({SWITCHES[kind]}=off)")
+            refresh(self.jobs, self.root, self.cache_dir, skip)
+        except (ValueError, JobsFailed) as error:      # registry, markers, lab sources, jobs
+            raise PluginError(str(error)) from None
+        errors = lab_pages.publish_all(self.labs, config, self.cache_dir, self.memos["sources"])
+        if errors:
+            raise PluginError("\n".join(errors))
+
+    @event_priority(-200)  # after mkdocs-static-i18n rebuilt the file list, which would drop generated files
+    def on_files(self, files, *, config):
+        for job in self.jobs:
+            if job.kind != "figure":
+                continue
+            for output in job.outputs:
+                if not (self.cache_dir / output).is_file():
+                    raise PluginError(f"{job.label}: no output at {self.cache_dir / output}")
+                files.append(File.generated(config, output, abs_src_path=str(self.cache_dir / output)))
+        katex_dir = self.root / "node_modules" / "katex" / "dist"
+        fonts = tuple(p.relative_to(katex_dir).as_posix() for p in sorted(katex_dir.glob("fonts/*.woff2")))
+        for rel in KATEX_FILES + fonts:
+            if not (katex_dir / rel).exists():
+                raise PluginError(f"KaTeX is not installed ({katex_dir / rel} missing): run `npm ci`")
+            files.append(File.generated(config, f"assets/katex/{rel}", abs_src_path=str(katex_dir / rel)))
+        return lab_pages.on_files(files, config, self.cache_dir)
+
+    def on_pre_page(self, page, *, config, files):
+        if lab_pages.is_lab_page(page):       # a lab: its notebook, not Markdown, makes the page
+            page.read_source = lambda config: lab_pages.no_markdown(page)
+            page.render = lambda config, files: lab_html.render(page, config, self.memos["labs"],
+                                                                self.cache_dir / "labs" / "images")
+        return page
+
+    def on_page_markdown(self, markdown, *, page, config, files):
+        errors = checks.check_markdown(markdown, self._source(page))
+        if errors:
+            raise PluginError("\n".join(errors))
+        try:
+            return markers.replace_markers(markdown, page.file.src_uri, self.specs, self.root, self._figure_code)
+        except markers.MarkerError as error:
+            raise PluginError(str(error)) from None
+
+    @event_priority(10)    # before the search plugin indexes the page
+    def on_page_context(self, context, *, page, config, nav):
+        search = config.plugins.get("material/search")
+        if search is not None and search.config.enabled:
+            search_index.memoize_entries(search.search_index, self.memos["search"])
+        return context
+
+    def on_post_page(self, output, *, page, config):
+        # After the search plugin has indexed the page: the index keeps the TeX source rather
+        # than KaTeX's markup. Lab pages too (labs/html.py writes the same arithmatex markup).
+        try:
+            output = self.math.render_page(output, self._source(page))
+        except math.MathError as error:
+            raise PluginError(str(error)) from None
+        return site.drop_head_alternates(output) if config.plugins.get("i18n") else output
+
+    def on_post_template(self, output, *, template_name, config):
+        i18n = config.plugins.get("i18n")
+        return site.page_404(output, i18n) if template_name == "404.html" and i18n else output
+
+    @event_priority(-300)  # after mkdocs-static-i18n built the other languages
+    def on_post_build(self, *, config):
+        if _nested(config):
+            return
+        try:
+            search_index.split(Path(config.site_dir))
+        except ValueError as error:      # before the swap below: the previous site stays
+            raise PluginError(str(error)) from None
+        for memo in self.memos.values():
+            memo.save()
+        if self.final_site_dir is not None:
+            site.swap_in(config.site_dir, self.final_site_dir)
+            log.info(f"site written to {self.final_site_dir}")
+
+    def on_shutdown(self):
+        if self.math is not None:
+            self.math.close()
+
+    def _figure_code(self, spec) -> str:
+        """A figure's code box, read from its sources once per version of them (memo)."""
+        files = {ref: file_digest(ref_source_file(ref, self.root)) for ref in (spec.compute, spec.draw)}
+        key = digest(MARKERS_VERSION, spec.name, spec.settings, files)
+        return self.memos["code"].get(key, lambda: markers.figure_code(spec, self.root))
+
+    def _source(self, page) -> str:
+        """The page's source file relative to the repository root, as error messages name it."""
+        return Path(page.file.abs_src_path).resolve().relative_to(self.root).as_posix()
+
+
+def _nested(config) -> bool:
+    i18n = config.plugins.get("i18n")
+    return bool(i18n and getattr(i18n, "building", False))
