@@ -27,6 +27,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
+from dlnotes import citations
 from dlnotes.pipeline import cache, labs, markers, runner, search_index, source_checks
 from dlnotes.pipeline.spec import check_registry
 
@@ -90,6 +91,7 @@ def on_page_markdown(markdown, *, page, config, files):
     errors = source_checks.check_markdown(markdown, _source(page))
     if errors:
         raise PluginError("\n".join(errors))
+    markdown = citations.expand(markdown, page.file.src_uri, config)
     try:
         return markers.replace_markers(markdown, page.file.src_uri, _build["specs"], ROOT)
     except markers.MarkerError as error:
