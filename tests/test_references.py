@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from buildkit import append, copy_small_project, mkdocs_build
 from dlnotes import citations, references
 from dlnotes.history import MILESTONES
 
@@ -55,6 +56,18 @@ def test_an_unknown_key_fails_the_build_with_page_and_line():
         citations.expand("# X\n\nAs [@nobody2001] showed.\n", "en/x.md", CONFIG)
     with pytest.raises(citations.CitationError, match="nobody2001"):
         citations.expand("# X\n\n<!-- references: nobody2001 -->\n", "en/x.md", CONFIG)
+
+
+def test_a_build_with_an_unknown_key_fails_naming_page_and_line(tmp_path):
+    """The hook writes citations out at build time; a typo in a key stops the build, not a broken page."""
+    project = copy_small_project(tmp_path / "project")
+    page = project / "docs/en/linear-regression.md"
+    line = len(page.read_text(encoding="utf-8").splitlines()) + 2
+    append(page, "\nAs [@dauphin2041] argued.\n")
+    proc = mkdocs_build(project)
+    assert proc.returncode != 0
+    assert f"docs/en/linear-regression.md:{line}: unknown citation key dauphin2041" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def relative(path):
