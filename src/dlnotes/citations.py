@@ -61,10 +61,13 @@ def expand(markdown: str, src_uri: str, config) -> str:
         forms = {None: references.narrative, "title": references.with_title, "source": references.source}
         return NARRATIVE.sub(lambda m: cite([m[1]], line(m), lambda ws: forms[m[2]](ws[0], lang, href)), chunk)
 
+    cited_in = {}      # filled once, for the references page only: its lists say who cites each work
+
     def marker(match: re.Match, number: int) -> str:
         chosen = _chosen(match["what"], works, f"docs/{src_uri}:{number}", errors)
         if page == REFERENCES_PAGE:
-            cited_in = _cited_in(Path(config["docs_dir"]), lang, _nav_order(config))
+            if not cited_in:
+                cited_in.update(_cited_in(Path(config["docs_dir"]), lang, _nav_order(config)))
             lines = [_entry_with_pages(w, lang, cited_in.get(w.key, [])) for w in chosen]
         else:
             lines = [references.entry(w, lang) for w in chosen]
