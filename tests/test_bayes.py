@@ -231,6 +231,22 @@ def test_posterior_mean_and_sd_match_torch(a, b):
         assert dist.stddev.item() == pytest.approx(math.sqrt(p * (1 - p) / n), rel=0.02)
 
 
+@pytest.mark.parametrize("heads, tails", [(1, 1), (2, 6), (144, 56)])
+def test_beta_mode_and_mean_read_as_imagined_flips(heads, tails):
+    flips = torch.tensor([1.0] * heads + [0.0] * tails, dtype=F64)
+    theta = theta_grid(200_001)
+    # the uniform prior (no imagined flip for the mode, one head and one tail for the mean), and another
+    for a0, b0 in [(1.0, 1.0), (3.0, 2.0)]:
+        a, b = beta_update(a0, b0, flips)
+        mode = theta[beta_density(a, b, theta).argmax()].item()
+        assert mode == pytest.approx((a - 1) / (a + b - 2), abs=1e-5)
+        # mode: share of heads among a0 - 1 imagined and h real heads, b0 - 1 imagined and t real tails
+        assert mode == pytest.approx((a0 - 1 + heads) / (a0 - 1 + heads + b0 - 1 + tails), abs=1e-5)
+        # mean: share of heads among a0 imagined and h real heads, b0 imagined and t real tails
+        mean = torch.distributions.Beta(torch.tensor(a, dtype=F64), torch.tensor(b, dtype=F64)).mean.item()
+        assert mean == pytest.approx((a0 + heads) / (a0 + b0 + heads + tails))
+
+
 def test_credible_interval_matches_scipy_and_samples():
     params = torch.tensor([[1, 1], [1, 2], [1, 3], [3, 4], [7, 5], [38, 14], [145, 57]], dtype=F64)
     probs = torch.tensor([0.025, 0.5, 0.975], dtype=F64)

@@ -1,9 +1,15 @@
-"""The glossary links only to headings that exist, and the references list every paper the site links to."""
+"""The glossary links only to headings that exist, and the references list every paper the site links to.
+
+The references and every citation are written out at build time from src/dlnotes/references.yaml
+(dlnotes.citations); the tests on them read the pages as the build writes them out.
+"""
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from dlnotes.build.html import citations
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -25,6 +31,11 @@ PAPER_HOSTS = ("arxiv.org", "doi.org", "proceedings.neurips.cc", "papers.nips.cc
 
 def page_text(lang, name):
     return (DOCS / lang / name).read_text(encoding="utf-8")
+
+
+def built_text(lang, name):
+    """The page's Markdown with its citations and reference lists written out, as the build does it."""
+    return citations.expand(page_text(lang, name), f"{lang}/{name}", {"docs_dir": str(DOCS), "nav": []})
 
 
 def section(text, heading_id):
@@ -93,7 +104,7 @@ def cited_papers():
         for page in sorted((DOCS / lang).glob("*.md")):
             if page.name == GLOSSARY:
                 continue
-            text = page.read_text(encoding="utf-8")
+            text = built_text(lang, page.name)
             in_references = set(external_links(references_section(text)))
             for url in external_links(text):
                 if is_paper(url) or url in in_references:
@@ -103,8 +114,15 @@ def cited_papers():
 
 def reference_entries(lang):
     """The bullet entries of the glossary's references, in order."""
-    text = section(page_text(lang, GLOSSARY), "references")
+    text = section(built_text(lang, GLOSSARY), "references")
     return [line for line in text.splitlines() if line.startswith("- ")]
+
+
+def cited_anchors(lang):
+    """(page, anchor) of every citation on the other pages: each links to an entry of the references."""
+    return {(page.name, anchor) for page in sorted((DOCS / lang).rglob("*.md")) if page.name != GLOSSARY
+            for anchor in re.findall(r"\]\((?:\.\./)?glossary\.md#([\w-]+)\)",
+                                     built_text(lang, page.relative_to(DOCS / lang).as_posix()))}
 
 
 def test_glossary_links_point_to_existing_pages_and_explicit_ids():
@@ -162,6 +180,10 @@ def test_every_paper_linked_on_the_site_is_in_the_references():
         listed = {normalise(u) for entry in reference_entries(lang) for u in external_links(entry)}
         missing = {url: sorted(pages) for url, pages in cited.items() if url not in listed}
         assert not missing, f"{lang} references lack papers cited on: {missing}"
+        ids = set(re.findall(r'<span id="([\w-]+)"></span>', section(built_text(lang, GLOSSARY), "references")))
+        anchors = cited_anchors(lang)
+        assert len(anchors) > 50, "few citations found: the scan is broken"
+        assert {a for _, a in anchors} <= ids, f"{lang}: citations link to entries that do not exist"
 
 
 def test_references_are_complete_entries_sorted_by_year():

@@ -8,13 +8,16 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from dlnotes import references
+from dlnotes.build.html import citations
 from dlnotes.figures.history import compute_history_timeline, stagger_levels
-from dlnotes.history import FIELDS, MILESTONES, link_label
+from dlnotes.history import FIELDS, MILESTONES
 from dlnotes.registry import FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {lang: ROOT / "docs" / lang / "history.md" for lang in ("ko", "en")}
 LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+WORKS = references.load()
 
 
 def table_rows(page: Path) -> list[list[str]]:
@@ -29,8 +32,9 @@ def table_rows(page: Path) -> list[list[str]]:
     return rows
 
 
-def paper_cell(paper) -> str:
-    return f"{paper.authors} · {paper.venue} · [{link_label(paper.url)}]({paper.url})"
+def links(milestone) -> list[str]:
+    """The address of every paper of a milestone's row, from the bibliography."""
+    return [WORKS[key].link[1] for key in milestone.papers]
 
 
 @pytest.mark.parametrize("lang", PAGES)
@@ -40,8 +44,9 @@ def test_table_matches_history_data(lang):
     for (year, idea, papers, why), milestone in zip(rows, MILESTONES):
         assert int(year) == milestone.year
         assert re.match(r"\*\*([^*]+)\*\*", idea)[1] == milestone.name
-        assert papers.split("<br>") == [paper_cell(p) for p in (milestone.paper, *milestone.related)]
-        assert [url for _, url in LINK.findall(papers)] == list(milestone.links)
+        assert papers.split("<br>") == [f"@{key}:source" for key in milestone.papers]
+        shown = citations.expand(papers, f"{lang}/history.md", {"docs_dir": str(ROOT / "docs"), "nav": []})
+        assert [url for _, url in LINK.findall(shown) if not url.startswith("glossary.md")] == links(milestone)
         assert why and not LINK.search(why)
 
 
@@ -61,7 +66,7 @@ def test_milestones_are_in_date_order():
 
 
 def test_links_are_well_formed():
-    urls = [url for m in MILESTONES for url in m.links]
+    urls = [url for m in MILESTONES for url in links(m)]
     assert len(set(urls)) == len(urls)
     for url in urls:
         parts = urlparse(url)
@@ -76,18 +81,19 @@ def test_links_are_well_formed():
 def test_arxiv_ids_agree_with_year_and_month():
     # an arXiv id starts with YYMM of its first version; the table dates each milestone by its main paper
     for milestone in MILESTONES:
-        match = re.fullmatch(r"https://arxiv\.org/abs/(\d\d)(\d\d)\.\d+", milestone.paper.url)
+        match = re.fullmatch(r"(\d\d)(\d\d)\.\d+", WORKS[milestone.paper].arxiv)
         if match:
             assert (2000 + int(match[1]), int(match[2])) == (milestone.year, milestone.month), milestone.name
-    assert sum(1 for m in MILESTONES if "arxiv.org" in m.paper.url) >= 8
+    assert sum(1 for m in MILESTONES if WORKS[m.paper].arxiv) >= 8
 
 
 def test_venue_is_not_earlier_than_first_version():
     for milestone in MILESTONES:
-        for paper in (milestone.paper, *milestone.related):
-            venue_year = int(re.search(r"(\d{4})$", paper.venue)[1])
-            assert 2011 <= venue_year <= 2021, paper.venue
-        assert int(milestone.paper.venue[-4:]) >= milestone.year
+        for key in milestone.papers:
+            venue = WORKS[key].venue_with_year
+            venue_year = int(re.search(r"(\d{4})$", venue)[1])
+            assert 2011 <= venue_year <= 2021, venue
+        assert int(WORKS[milestone.paper].venue_with_year[-4:]) >= milestone.year
         assert 1 <= milestone.month <= 12 and milestone.field in FIELDS
 
 

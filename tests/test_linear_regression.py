@@ -192,3 +192,29 @@ def test_least_squares_gives_the_same_bits_whatever_memory_it_reuses():
         del leftover
         solutions.add(tuple(v.item() for v in least_squares(x, y)))
     assert len(solutions) == 1
+
+
+def test_the_sum_has_the_same_minimum_but_diverges_at_the_step_size_of_the_mean():
+    """The posts' "the numbers get too big" is not why we average: the sum fails through its step."""
+    x, y = make_line_data(seed=4, n_points=10_000)
+    w_star, b_star = least_squares(x, y)
+    sum_loss = lambda w, b: ((y - (w * x + b)) ** 2).sum()   # noqa: E731
+    w, b = w_star.clone().requires_grad_(), b_star.clone().requires_grad_()
+    sum_loss(w, b).backward()
+    assert max(abs(w.grad.item()), abs(b.grad.item())) < 1e-8 * len(x)     # same minimiser as the mean
+
+    eta = 0.1
+    path = gradient_descent(x, y, eta=eta, steps=300)                    # on the mean
+    torch.testing.assert_close(path[-1, :2], torch.stack([w_star, b_star]))
+
+    w, b = torch.zeros((), requires_grad=True), torch.zeros((), requires_grad=True)   # single precision
+    x32, y32, values = x.float(), y.float(), []
+    for _ in range(4):
+        loss = ((y32 - (w * x32 + b)) ** 2).sum()
+        values.append(loss.item())
+        grad_w, grad_b = torch.autograd.grad(loss, (w, b))
+        with torch.no_grad():
+            w, b = (w - eta * grad_w).requires_grad_(), (b - eta * grad_b).requires_grad_()
+    assert 1e4 < values[0] < 1e5                                           # "a few tens of thousands"
+    assert all(later > 1e3 * earlier for earlier, later in zip(values, values[1:]))
+    assert all(v < torch.finfo(torch.float32).max for v in values)

@@ -34,8 +34,8 @@ def batches(count, seed=1):
     return [(x[idx], y[idx]) for idx in (torch.randint(0, 64, (16,), generator=gen) for _ in range(count))]
 
 
-def assert_same_path(rule, make_torch_optimizer, steps=12, **hyper):
-    """Run ByHand(rule) and a torch.optim optimizer on twin models; parameters must agree after every step."""
+def train_twins(rule, make_torch_optimizer, steps=12, **hyper):
+    """Train twin models, one with ByHand(rule), one with a torch.optim optimizer; yield both after every step."""
     ours, theirs = twin_models()
     by_hand = ByHand(ours.parameters(), rule, **hyper)
     reference = make_torch_optimizer(theirs.parameters())
@@ -45,11 +45,20 @@ def assert_same_path(rule, make_torch_optimizer, steps=12, **hyper):
             opt.zero_grad()
             loss_fn(model(x), y).backward()
             opt.step()
+        yield ours, theirs
+
+
+def largest_difference(model, other) -> float:
+    return max((p - q).abs().max().item() for p, q in zip(model.parameters(), other.parameters()))
+
+
+def assert_same_path(rule, make_torch_optimizer, steps=12, **hyper):
+    """Run ByHand(rule) and a torch.optim optimizer on twin models; parameters must agree after every step."""
+    for ours, theirs in train_twins(rule, make_torch_optimizer, steps, **hyper):
         for p, q in zip(ours.parameters(), theirs.parameters()):
             torch.testing.assert_close(p, q, rtol=1e-6, atol=1e-6)
             torch.testing.assert_close(p, q)                # float64 defaults: about 1e-7, far tighter
-    moved = max((p - q).abs().max().item() for p, q in zip(ours.parameters(), twin_models()[0].parameters()))
-    assert moved > 1e-3                                      # the parameters really moved
+    assert largest_difference(ours, twin_models()[0]) > 1e-3     # the parameters really moved
 
 
 # ---------------------------------------------------------------- SGD and momentum
@@ -65,6 +74,21 @@ def test_momentum_matches_torch_step_by_step(dampening, nesterov):
     torch_sgd = lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, dampening=dampening,  # noqa: E731
                                            nesterov=nesterov)
     assert_same_path(sgd_step, torch_sgd, lr=0.05, momentum=0.9, dampening=dampening, nesterov=nesterov)
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.5, 0.9])
+def test_sgd_l2_penalty_is_decoupled_weight_decay_only_without_momentum(momentum):
+    torch_sgd = lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=momentum, weight_decay=0.05)   # noqa: E731
+    # the page's L2 form, lambda * theta added to the gradient (and so to the velocity), is torch.optim.SGD's
+    assert_same_path(sgd_step, torch_sgd, lr=0.1, momentum=momentum, weight_decay=0.05)
+    # SGDW: theta <- theta - lr * lambda * theta, then the momentum step on the loss gradient alone
+    gaps = [largest_difference(sgdw, torch_l2) for sgdw, torch_l2 in
+            train_twins(sgd_step, torch_sgd, lr=0.1, momentum=momentum, weight_decay=0.05, decoupled=True)]
+    assert gaps[0] < 1e-12                      # the first step is the same either way (v_1 = g_1 + lambda theta_0)
+    if momentum == 0:
+        assert max(gaps) < 1e-12                # plain SGD: the two are one update
+    else:
+        assert gaps[1] > 1e-6 and gaps[-1] > 1e-3   # with momentum the L2 term lingers in the velocity
 
 
 def test_momentum_first_step_is_not_dampened():

@@ -18,12 +18,17 @@ Tensor = torch.Tensor
 # ---------------------------------------------------------------- SGD and momentum
 
 def sgd_step(param: Tensor, grad: Tensor, velocity: Tensor | None, *, lr: float, momentum: float = 0.0,
-             dampening: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0):
+             dampening: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0, decoupled: bool = False):
     """torch.optim.SGD: v <- mu v + (1 - dampening) g, p <- p - lr v (or p - lr (g + mu v) with Nesterov).
 
     Returns (new_param, new_velocity). The first step sets v = g, without dampening, as PyTorch does.
+    weight_decay with decoupled=False adds weight_decay * p to the gradient (torch.optim.SGD); with
+    decoupled=True it shrinks p by lr * weight_decay before the step and keeps it out of the velocity
+    (SGDW of Loshchilov & Hutter, with the decay scaled by lr as torch.optim.AdamW does).
     """
-    if weight_decay:
+    if weight_decay and decoupled:
+        param = param * (1 - lr * weight_decay)
+    elif weight_decay:
         grad = grad + weight_decay * param                      # L2 penalty folded into the gradient
     if momentum == 0:
         return param - lr * grad, None

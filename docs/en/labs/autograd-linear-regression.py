@@ -211,7 +211,7 @@ plt.show()
 #
 # ## Changing the step size
 #
-# As the chapter showed, gradient descent converges only for step sizes below $\eta_c = 2 / \lambda_{\max}(H)$, where
+# As the chapter showed, gradient descent converges only for step sizes below $\eta_c = 2 / \lambda_{\mathrm{max}}(H)$, where
 # $H$ is the Hessian of the loss. The next cell draws with the functions behind the chapter's figures
 # (`compute_descent_paths`, `draw_loss_surface`, `draw_loss_curves`). Change `ETA_FRACTIONS` (each path's
 # $\eta / \eta_c$) and `X_RANGE`. For example, `X_RANGE = (-2.0, 2.0)` centres the inputs around 0: the valley of the

@@ -209,7 +209,7 @@ plt.show()
 #
 # ## 스텝 크기 바꿔 보기
 #
-# 장에서 본 대로 경사하강법은 스텝 크기가 $\eta_c = 2 / \lambda_{\max}(H)$보다 작을 때만 수렴한다.
+# 장에서 본 대로 경사하강법은 스텝 크기가 $\eta_c = 2 / \lambda_{\mathrm{max}}(H)$보다 작을 때만 수렴한다.
 # 여기서 $H$는 손실의 헤세 행렬이다. 아래 셀은 장의 그림과 같은 함수(`compute_descent_paths`, `draw_loss_surface`,
 # `draw_loss_curves`)로 그림을 그린다. `ETA_FRACTIONS`(각 경로의 $\eta / \eta_c$)와 `X_RANGE`를 바꿔 보자.
 # 예를 들어 `X_RANGE = (-2.0, 2.0)`으로 입력을 0 주변에 모으면 손실의 골짜기가 원에 가까워지고 수렴이 빨라진다.

@@ -9,7 +9,8 @@ on_files       serve the cached SVGs and KaTeX's CSS and fonts as site files; la
                pages backed by their notebooks.
 on_pre_page    a lab page is rendered from its notebook, in the site's own markup (labs/html.py).
 on_page_markdown  check the source (unclosed fences, malformed snippet markers: page and line),
-               then replace figure markers with images, caption and code.
+               write out citations (html/citations.py), replace figure markers with images,
+               caption and code.
 on_page_context   serve unchanged pages' search entries from the memo (html/search_index.py).
 on_post_page   typeset every formula with KaTeX (a rejected one fails with page and line).
 on_post_build  split the search index, swap the staged site in.
@@ -36,7 +37,7 @@ from dlnotes.build.engine.memo import Memo, digest, source_digest
 from dlnotes.build.engine.refresh import JobsFailed, refresh
 from dlnotes.build.figures import markers
 from dlnotes.build.figures.jobs import figure_job, figure_uses, load_registry
-from dlnotes.build.html import checks, math, search_index, site
+from dlnotes.build.html import checks, citations, math, search_index, site
 from dlnotes.build.labs import html as lab_html
 from dlnotes.build.labs import pages as lab_pages
 from dlnotes.build.labs.sources import find_labs, lab_job
@@ -129,6 +130,8 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
         errors = checks.check_markdown(markdown, self._source(page))
         if errors:
             raise PluginError("\n".join(errors))
+        # citations first: marker lines become many, and citation errors name the source's lines
+        markdown = citations.expand(markdown, page.file.src_uri, config)
         try:
             return markers.replace_markers(markdown, page.file.src_uri, self.specs, self.root, self._figure_code)
         except markers.MarkerError as error:
