@@ -78,7 +78,8 @@ def exercises_section(lang: str, page: str) -> tuple[str, str] | None:
 @functools.cache
 def exercises(lang: str, page: str) -> list[Exercise]:
     _, text = exercises_section(lang, page)
-    assert not re.search(r"^#{1,2} ", text, re.M), f"{lang}/{page}: the exercises are not the last section"
+    prose = re.sub(r"^( *)```.*?^\1```", "", text, flags=re.M | re.S)       # a "# comment" in code is no heading
+    assert not re.search(r"^#{1,2} ", prose, re.M), f"{lang}/{page}: the exercises are not the last section"
     parsed = []
     for block in re.split(r"^(?=### )", text, flags=re.M)[1:]:       # [0]: an introduction, if any
         heading, _, body = block.partition("\n")
