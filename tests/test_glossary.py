@@ -19,7 +19,8 @@ GLOSSARY = "glossary.md"
 # [text](target): the text may hold [x], the target balanced parentheses (DOIs such as 10.1016/0893-6080(89)90020-8)
 LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(((?:[^()\s]|\([^()\s]*\))+)\)")
 BARE_URL = re.compile(r"<(https?://[^>\s]+)>")
-HEADING_ID = re.compile(r"^#+ .*\{#([\w-]+)\}\s*$", re.M)
+# {#id} or {#id key="value" ...} (attr_list): the exercise headings carry their kind as data-kind
+HEADING_ID = re.compile(r"^#+ .*\{#([\w-]+)(?: [^}]*)?\}\s*$", re.M)
 YEAR = re.compile(r"\((\d{4})[a-z]?\)")
 # hosts that serve papers: a link to any of them is a citation and belongs in the references
 PAPER_HOSTS = ("arxiv.org", "doi.org", "proceedings.neurips.cc", "papers.nips.cc", "papers.neurips.cc",

@@ -16,7 +16,7 @@ import markdown
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-KATEX_SCRIPT = ROOT / "src" / "dlnotes" / "pipeline" / "katex_render.cjs"    # the build's typesetter
+KATEX_SCRIPT = ROOT / "src" / "dlnotes" / "build" / "html" / "katex_render.cjs"    # the build's typesetter
 SOURCES = sorted((ROOT / "docs").glob("*/*.md")) + sorted((ROOT / "docs").glob("*/labs/*"))
 ARITHMATEX = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
 # MathML elements whose number of children is fixed (MathML Core, as the checker enforces it)

@@ -21,7 +21,7 @@ def structure(page: Path) -> dict:
         "figures": re.findall(r"<!-- figure: ([a-z0-9-]+) \|", text),
         "snippets": re.findall(r'--8<-- "([^"]+)"', text),
         "display math": text.count("\n$$\n"),
-        "heading ids": re.findall(r"^#+ .*\{#([\w-]+)\}", text, re.M),
+        "heading ids": re.findall(r"^#+ .*\{#([\w-]+)[^}]*\}", text, re.M),     # with attributes too (exercises)
         "tests": re.findall(r"`(test_\w+)`", text),
     }
 

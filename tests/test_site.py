@@ -392,3 +392,40 @@ def test_a_deep_link_renders_and_scrolls_to_its_heading(base_url, browser):
     check_images(page, path, "light")
     assert in_view(page, "#gradients")        # still there once every figure has loaded
     page.close()
+
+
+# The solution blocks of a chapter's exercises: the <details> after the "exercises" heading.
+SOLUTIONS = "article h2#exercises ~ details"
+
+
+@pytest.mark.parametrize("path", ["linear-regression/", "en/linear-regression/"], ids=["ko", "en"])
+def test_exercise_solutions_are_collapsed_and_open_with_the_keyboard(base_url, browser, path):
+    """Collapsed at load, so the reader tries first; Tab reaches a solution's summary and Enter or
+    Space opens it; the math inside is typeset (at build time) and shows once it is open."""
+    page = browser.new_page()
+    page.goto(f"{base_url}/{path}", wait_until="load")
+    exercises = page.locator("article h3[data-kind]").count()
+    solutions = page.locator(SOLUTIONS)
+    assert exercises >= 3 and solutions.count() == exercises
+    assert page.evaluate(f"[...document.querySelectorAll('{SOLUTIONS}')].map(d => d.open)") == [False] * exercises
+    assert not solutions.first.locator(".katex").first.is_visible()
+    for number, key in ((1, "Enter"), (2, " ")):
+        solution = solutions.nth(number - 1)
+        assert solution.locator(".katex").count() > 0 and solution.locator(".katex-error").count() == 0
+        # from the exercise's heading link, Tab walks the statement (display formulas are focusable,
+        # for scrolling) to the solution's summary
+        page.locator(f"#ex-{number} > a.headerlink").focus()
+        for _ in range(10):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            if focused["tag"] == "SUMMARY":
+                break
+        assert focused["tag"] == "SUMMARY" and focused["ring"] and focused["shown"], focused
+        assert solution.evaluate("d => d.contains(document.activeElement)")
+        page.keyboard.press(key)
+        assert solution.evaluate("d => d.open")
+        math = solution.locator(".katex").first
+        math.wait_for(state="visible")
+        assert math.bounding_box()["height"] > 0
+    assert page.evaluate(f"[...document.querySelectorAll('{SOLUTIONS}')].map(d => d.open)")[2:] == [False] * (exercises - 2)
+    page.close()

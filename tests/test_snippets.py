@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SNIPPETS = sorted((ROOT / "snippets").glob("*.py"))
+# the pages' snippets and, in snippets/exercises/, the exercises' solutions
+SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
+SNIPPET_ID = lambda p: p.relative_to(ROOT / "snippets").as_posix()   # noqa: E731
 
 
 def run(args, cwd):
@@ -17,7 +19,7 @@ def test_there_are_snippets():
     assert SNIPPETS
 
 
-@pytest.mark.parametrize("snippet", SNIPPETS, ids=lambda p: p.name)
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=SNIPPET_ID)
 def test_snippet_runs_standalone(snippet, tmp_path):
     # from an unrelated folder, so nothing depends on the repository being the working directory
     proc = run([str(snippet)], cwd=tmp_path)
@@ -25,7 +27,7 @@ def test_snippet_runs_standalone(snippet, tmp_path):
     assert proc.stdout.strip(), "a snippet prints its result"
 
 
-@pytest.mark.parametrize("snippet", [p for p in SNIPPETS if "--out" in p.read_text()], ids=lambda p: p.name)
+@pytest.mark.parametrize("snippet", [p for p in SNIPPETS if "--out" in p.read_text()], ids=SNIPPET_ID)
 def test_snippet_writes_its_figure(snippet, tmp_path):
     out = tmp_path / "figure.svg"
     proc = run([str(snippet), "--out", str(out)], cwd=tmp_path)
