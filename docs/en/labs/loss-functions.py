@@ -150,7 +150,7 @@ print(f"log-cosh (descent)  w = {w:.4f}  b = {b:+.4f}")
 # `torch.log(torch.cosh(r))` is fine for the residuals above, but in float32 $\cosh r$ becomes `inf` once $|r|$
 # exceeds about 89, and the loss with it. Write `stable_log_cosh_loss`, finite for every residual, from the identity
 # $\log \cosh r = |r| + \log(1 + e^{-2|r|}) - \log 2$: exercise 4 of the chapter
-# [Loss functions](../loss-functions.md#ex-4). The cell after yours compares it with `torch.log(torch.cosh(r))` in
+# [Loss functions](../loss-functions.md#exercises). The cell after yours compares it with `torch.log(torch.cosh(r))` in
 # float64 and with $|r| - \log 2$ far out in float32, and prints `correct` when both agree.
 
 # %% tags=["exercise"]

@@ -154,7 +154,7 @@ print(f"he      formula {he_std(FAN_IN):.4f}"
 #
 # Write `he_normal_` yourself: fill a weight of shape `(fan_out, fan_in)` in place with numbers from
 # $\mathcal{N}(0, 2 / n_{\text{in}})$, drawn with `torch.randn` from the generator it is given. This is exercise 4
-# of the chapter [Weight initialization](../weight-initialization.md#ex-4). Fill in the next cell and run it; the
+# of the chapter [Weight initialization](../weight-initialization.md#exercises). Fill in the next cell and run it; the
 # cell after it compares your weights with `nn.init.kaiming_normal_` given an equally seeded generator and prints
 # `correct` when they agree.
 

@@ -144,7 +144,7 @@ print(f"log-cosh (descent)  w = {w:.4f}  b = {b:+.4f}")
 #
 # 위의 잔차에서는 `torch.log(torch.cosh(r))`로 충분하지만, float32에서는 $|r|$이 89 남짓을 넘으면 $\cosh r$이 `inf`가 되고
 # 손실도 따라서 `inf`가 된다. 항등식 $\log \cosh r = |r| + \log(1 + e^{-2|r|}) - \log 2$를 써서 어떤 잔차에서도 유한한
-# `stable_log_cosh_loss`를 작성하라. 장 [손실 함수](../loss-functions.md#ex-4)의 연습 문제 4다. 그다음 셀이 float64의
+# `stable_log_cosh_loss`를 작성하라. 장 [손실 함수](../loss-functions.md#exercises)의 연습 문제 4다. 그다음 셀이 float64의
 # `torch.log(torch.cosh(r))`, 그리고 멀리 떨어진 잔차에서는 float32의 $|r| - \log 2$와 비교해, 둘 다 맞으면 `correct`를 출력한다.
 
 # %% tags=["exercise"]

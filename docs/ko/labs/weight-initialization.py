@@ -148,7 +148,7 @@ print(f"he      formula {he_std(FAN_IN):.4f}"
 # ## 연습 문제: He 초기화를 손으로
 #
 # `he_normal_`을 직접 작성해 보자. `(fan_out, fan_in)` 모양의 가중치를 $\mathcal{N}(0, 2 / n_{\text{in}})$에서 뽑은
-# 수로 제자리에서 채우되, 난수는 인자로 받은 생성기로 `torch.randn`을 불러 뽑는다. 장 [가중치 초기화](../weight-initialization.md#ex-4)의
+# 수로 제자리에서 채우되, 난수는 인자로 받은 생성기로 `torch.randn`을 불러 뽑는다. 장 [가중치 초기화](../weight-initialization.md#exercises)의
 # 연습 문제 4와 같은 문제다. 다음 셀을 채워 실행하면, 그다음 셀이 같은 시드의 생성기를 받은 `nn.init.kaiming_normal_`과
 # 결과를 비교해 같으면 `correct`를 출력한다.
 
