@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from exercisekit import printed, solution
+from exercisekit import load_solution, printed
 
 
 def test_ex_history_1_alexnet_sizes():
@@ -54,7 +54,7 @@ def test_ex_history_3_gpt2_parameter_count():
 
 
 def test_ex_history_4_causal_attention():
-    causal_attention = solution("history_causal_attention")["causal_attention"]
+    causal_attention = load_solution("history_causal_attention")["causal_attention"]
     gen = torch.Generator().manual_seed(4)
     for shape in [(1, 1, 4), (3, 7, 5), (2, 4, 12, 16)]:
         q, k, v = (torch.randn(*shape, generator=gen, dtype=torch.float64) for _ in range(3))

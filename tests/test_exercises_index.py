@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from exercisekit import printed, solution
+from exercisekit import load_solution, printed
 
 
 def two_class_logits(p_right):
@@ -45,7 +45,7 @@ def test_ex_index_2_same_loss_different_accuracy():
 
 
 def test_ex_index_3_finite_differences():
-    finite_difference_gradient = solution("index_finite_differences")["finite_difference_gradient"]
+    finite_difference_gradient = load_solution("index_finite_differences")["finite_difference_gradient"]
     gen = torch.Generator().manual_seed(3)
     x = torch.randn(30, 4, generator=gen, dtype=torch.float64)
     y = torch.randint(3, (30,), generator=gen)

@@ -3,7 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from exercisekit import printed, solution
+from exercisekit import load_solution, printed
 
 DOUBLE = dict(dtype=torch.float64)
 
@@ -69,7 +69,7 @@ def test_ex_linear_regression_2_step_size_limit():
 
 
 def test_ex_linear_regression_3_normal_equations():
-    fit_line = solution("linear_regression_normal_equations")["fit_line"]
+    fit_line = load_solution("linear_regression_normal_equations")["fit_line"]
     gen = torch.Generator().manual_seed(3)
     for n in (2, 5, 100):
         x, y = 3 * torch.randn(n, generator=gen, **DOUBLE) + 1, torch.randn(n, generator=gen, **DOUBLE)

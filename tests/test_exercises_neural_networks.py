@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from dlnotes.mlp import MLP
-from exercisekit import printed, solution
+from exercisekit import load_solution, printed
 
 
 def parameter_count(module: nn.Module) -> int:
@@ -73,7 +73,7 @@ def test_ex_neural_networks_3_relu_bends():
 
 
 def test_ex_neural_networks_4_dead_units():
-    dead_units = solution("neural_networks_dead_units")["dead_units"]
+    dead_units = load_solution("neural_networks_dead_units")["dead_units"]
     torch.manual_seed(4)
     hidden, output = nn.Linear(3, 8), nn.Linear(8, 2)
     with torch.no_grad():

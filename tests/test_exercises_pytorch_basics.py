@@ -3,7 +3,7 @@ import pytest
 import torch
 from torch import nn
 
-from exercisekit import printed, solution
+from exercisekit import load_solution, printed
 
 
 @pytest.mark.parametrize("left, right, expected", [
@@ -61,7 +61,7 @@ def test_ex_pytorch_basics_3_backward_with_a_vector():
 
 
 def test_ex_pytorch_basics_4_micro_batches():
-    accumulated_gradients = solution("pytorch_basics_micro_batches")["accumulated_gradients"]
+    accumulated_gradients = load_solution("pytorch_basics_micro_batches")["accumulated_gradients"]
     torch.manual_seed(4)
     model = nn.Sequential(nn.Linear(3, 6), nn.ReLU(), nn.Linear(6, 2)).double()
     x, y = torch.randn(11, 3, dtype=torch.float64), torch.randn(11, 2, dtype=torch.float64)

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from dlnotes.universal_approximation import relu_interpolant, sigmoid_staircase, staircase_error_bound
-from exercisekit import printed, solution
+from exercisekit import load_solution, printed
 
 LOW, HIGH = -math.pi, math.pi
 
@@ -48,7 +48,7 @@ def test_ex_universal_approximation_2_units_needed():
 
 
 def test_ex_universal_approximation_3_relu_interpolant():
-    build = solution("universal_approximation_relu_interpolant")["relu_interpolant"]
+    build = load_solution("universal_approximation_relu_interpolant")["relu_interpolant"]
     gen = torch.Generator().manual_seed(3)
     for n, (low, high) in [(1, (0.0, 1.0)), (7, (-2.0, 5.0)), (40, (LOW, HIGH))]:
         values = torch.randn(n + 1, generator=gen, dtype=torch.float64)

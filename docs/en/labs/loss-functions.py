@@ -13,6 +13,8 @@
 # `OUTLIER_SHIFT`, and the Huber threshold `DELTA`.
 
 # %%
+import math
+
 from matplotlib import pyplot as plt
 import torch
 from torch import nn
@@ -141,6 +143,44 @@ def log_cosh_loss(pred, target):
 
 w, b = fit_line_by_descent(x, y, log_cosh_loss, steps=STEPS, lr=LR)
 print(f"log-cosh (descent)  w = {w:.4f}  b = {b:+.4f}")
+
+# %% [markdown]
+# ## Exercise: a log-cosh loss that does not overflow
+#
+# `torch.log(torch.cosh(r))` is fine for the residuals above, but in float32 $\cosh r$ becomes `inf` once $|r|$
+# exceeds about 89, and the loss with it. Write `stable_log_cosh_loss`, finite for every residual, from the identity
+# $\log \cosh r = |r| + \log(1 + e^{-2|r|}) - \log 2$: exercise 4 of the chapter
+# [Loss functions](../loss-functions.md#exercises). The cell after yours compares it with `torch.log(torch.cosh(r))` in
+# float64 and with $|r| - \log 2$ far out in float32, and prints `correct` when both agree.
+
+# %% tags=["exercise"]
+def stable_log_cosh_loss(pred, target):
+    # r = |pred - target|. The middle term log(1 + exp(-2r)) is
+    # nn.functional.softplus(-2 * r), which cannot overflow.
+    # Return the mean over all elements.
+    raise NotImplementedError("write stable_log_cosh_loss in this cell")
+
+
+# %% tags=["solution"]
+def stable_log_cosh_loss(pred, target):
+    r = (pred - target).abs()
+    return (r + nn.functional.softplus(-2 * r) - math.log(2)).mean()
+
+
+# %% tags=["check"]
+r = torch.linspace(-20, 20, 401, dtype=torch.float64)
+far = torch.tensor([-1000.0, 500.0, 1000.0])   # float32: cosh overflows
+pairs = [
+    (stable_log_cosh_loss(r, torch.zeros_like(r)),
+     torch.log(torch.cosh(r)).mean()),
+    (stable_log_cosh_loss(far, torch.zeros_like(far)),
+     (far.abs() - math.log(2)).mean()),
+]
+if all(torch.allclose(ours, want) for ours, want in pairs):
+    print("correct")
+else:
+    gap = max((ours - want).abs().item() for ours, want in pairs)
+    print(f"largest difference {gap:.3g}")
 
 # %% [markdown]
 # ## In classification: cross-entropy and MSE

@@ -15,6 +15,8 @@
 # initialization keeps the random numbers and changes only their scale.
 
 # %%
+import math
+
 from matplotlib import pyplot as plt
 import torch
 from torch import nn
@@ -146,6 +148,40 @@ print(f"xavier  formula {xavier_std(FAN_IN, FAN_OUT):.4f}"
 nn.init.kaiming_normal_(weight, nonlinearity="relu", generator=generator)
 print(f"he      formula {he_std(FAN_IN):.4f}"
       f"   sampled {weight.std().item():.4f}")
+
+# %% [markdown]
+# ## Exercise: He initialization by hand
+#
+# Write `he_normal_` yourself: fill a weight of shape `(fan_out, fan_in)` in place with numbers from
+# $\mathcal{N}(0, 2 / n_{\text{in}})$, drawn with `torch.randn` from the generator it is given. This is exercise 4
+# of the chapter [Weight initialization](../weight-initialization.md#exercises). Fill in the next cell and run it; the
+# cell after it compares your weights with `nn.init.kaiming_normal_` given an equally seeded generator and prints
+# `correct` when they agree.
+
+# %% tags=["exercise"]
+def he_normal_(weight, generator):
+    # fan_in is the second dimension of the weight. Draw
+    # torch.randn(weight.shape, generator=generator), scale it to the standard
+    # deviation sqrt(2 / fan_in), copy it into weight under torch.no_grad()
+    # and return weight.
+    raise NotImplementedError("write he_normal_ in this cell")
+
+
+# %% tags=["solution"]
+def he_normal_(weight, generator):
+    fan_in = weight.shape[1]
+    with torch.no_grad():
+        noise = torch.randn(weight.shape, generator=generator)
+        return weight.copy_(noise * math.sqrt(2 / fan_in))
+
+
+# %% tags=["check"]
+ours = he_normal_(torch.empty(128, 256), torch.Generator().manual_seed(0))
+reference = nn.init.kaiming_normal_(
+    torch.empty(128, 256), nonlinearity="relu",
+    generator=torch.Generator().manual_seed(0))
+gap = (ours - reference).abs().max().item()
+print("correct" if gap < 1e-6 else f"largest difference {gap:.3g}")
 
 # %% [markdown]
 # ## Things to try

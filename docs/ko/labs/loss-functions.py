@@ -12,6 +12,8 @@
 # 바꿔 볼 설정은 이상치 개수 `N_OUTLIERS`, 이상치를 끌어내린 거리 `OUTLIER_SHIFT`, Huber의 문턱값 `DELTA`다.
 
 # %%
+import math
+
 from matplotlib import pyplot as plt
 import torch
 from torch import nn
@@ -136,6 +138,43 @@ def log_cosh_loss(pred, target):
 
 w, b = fit_line_by_descent(x, y, log_cosh_loss, steps=STEPS, lr=LR)
 print(f"log-cosh (descent)  w = {w:.4f}  b = {b:+.4f}")
+
+# %% [markdown]
+# ## 연습 문제: 넘치지 않는 log-cosh 손실
+#
+# 위의 잔차에서는 `torch.log(torch.cosh(r))`로 충분하지만, float32에서는 $|r|$이 89 남짓을 넘으면 $\cosh r$이 `inf`가 되고
+# 손실도 따라서 `inf`가 된다. 항등식 $\log \cosh r = |r| + \log(1 + e^{-2|r|}) - \log 2$를 써서 어떤 잔차에서도 유한한
+# `stable_log_cosh_loss`를 작성하라. 장 [손실 함수](../loss-functions.md#exercises)의 연습 문제 4다. 그다음 셀이 float64의
+# `torch.log(torch.cosh(r))`, 그리고 멀리 떨어진 잔차에서는 float32의 $|r| - \log 2$와 비교해, 둘 다 맞으면 `correct`를 출력한다.
+
+# %% tags=["exercise"]
+def stable_log_cosh_loss(pred, target):
+    # r = |pred - target|. 가운데 항 log(1 + exp(-2r))은
+    # nn.functional.softplus(-2 * r)이고, 이 함수는 넘치지 않는다.
+    # 모든 원소에 대한 평균을 돌려준다.
+    raise NotImplementedError("write stable_log_cosh_loss in this cell")
+
+
+# %% tags=["solution"]
+def stable_log_cosh_loss(pred, target):
+    r = (pred - target).abs()
+    return (r + nn.functional.softplus(-2 * r) - math.log(2)).mean()
+
+
+# %% tags=["check"]
+r = torch.linspace(-20, 20, 401, dtype=torch.float64)
+far = torch.tensor([-1000.0, 500.0, 1000.0])   # float32: cosh가 넘친다
+pairs = [
+    (stable_log_cosh_loss(r, torch.zeros_like(r)),
+     torch.log(torch.cosh(r)).mean()),
+    (stable_log_cosh_loss(far, torch.zeros_like(far)),
+     (far.abs() - math.log(2)).mean()),
+]
+if all(torch.allclose(ours, want) for ours, want in pairs):
+    print("correct")
+else:
+    gap = max((ours - want).abs().item() for ours, want in pairs)
+    print(f"largest difference {gap:.3g}")
 
 # %% [markdown]
 # ## 분류에서는: 교차 엔트로피와 MSE

@@ -13,6 +13,8 @@
 # `layer_gradient_norms`다. 입력은 시드 0, 가중치는 시드 1로 뽑으므로, 초기화를 바꿔도 난수는 같고 크기만 달라진다.
 
 # %%
+import math
+
 from matplotlib import pyplot as plt
 import torch
 from torch import nn
@@ -141,6 +143,39 @@ print(f"xavier  formula {xavier_std(FAN_IN, FAN_OUT):.4f}"
 nn.init.kaiming_normal_(weight, nonlinearity="relu", generator=generator)
 print(f"he      formula {he_std(FAN_IN):.4f}"
       f"   sampled {weight.std().item():.4f}")
+
+# %% [markdown]
+# ## 연습 문제: He 초기화를 손으로
+#
+# `he_normal_`을 직접 작성해 보자. `(fan_out, fan_in)` 모양의 가중치를 $\mathcal{N}(0, 2 / n_{\text{in}})$에서 뽑은
+# 수로 제자리에서 채우되, 난수는 인자로 받은 생성기로 `torch.randn`을 불러 뽑는다. 장 [가중치 초기화](../weight-initialization.md#exercises)의
+# 연습 문제 4와 같은 문제다. 다음 셀을 채워 실행하면, 그다음 셀이 같은 시드의 생성기를 받은 `nn.init.kaiming_normal_`과
+# 결과를 비교해 같으면 `correct`를 출력한다.
+
+# %% tags=["exercise"]
+def he_normal_(weight, generator):
+    # fan_in은 가중치의 두 번째 차원이다.
+    # torch.randn(weight.shape, generator=generator)로 뽑고,
+    # 표준편차가 sqrt(2 / fan_in)이 되도록 곱한 다음,
+    # torch.no_grad() 아래에서 weight에 복사하고 weight를 돌려준다.
+    raise NotImplementedError("write he_normal_ in this cell")
+
+
+# %% tags=["solution"]
+def he_normal_(weight, generator):
+    fan_in = weight.shape[1]
+    with torch.no_grad():
+        noise = torch.randn(weight.shape, generator=generator)
+        return weight.copy_(noise * math.sqrt(2 / fan_in))
+
+
+# %% tags=["check"]
+ours = he_normal_(torch.empty(128, 256), torch.Generator().manual_seed(0))
+reference = nn.init.kaiming_normal_(
+    torch.empty(128, 256), nonlinearity="relu",
+    generator=torch.Generator().manual_seed(0))
+gap = (ours - reference).abs().max().item()
+print("correct" if gap < 1e-6 else f"largest difference {gap:.3g}")
 
 # %% [markdown]
 # ## 더 해 볼 것
