@@ -12,7 +12,7 @@ DATED := $(if $(SOURCE_DATE_EPOCH),SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH))
 # apt-get needs root: run it as is when we are root (here and in CI), through sudo otherwise.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: setup chromium serve build test bench clean
+.PHONY: setup chromium serve build test check bench clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -38,6 +38,10 @@ build: setup
 
 test: setup chromium
 	$(DATED) $(BIN)/python -m pytest -n 2 --dist loadfile   # a file's tests share one worker (and its builds)
+
+# The inner loop: formulas, exercises, snippets and unit tests; no site build, no browser.
+check: setup
+	$(DATED) $(BIN)/python -m pytest -n 2 -m "not build"
 
 bench: setup
 	$(BIN)/python -m dlnotes_tools.bench

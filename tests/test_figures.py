@@ -55,6 +55,7 @@ def test_registry_is_valid():
     assert len(by_name) == len(FIGURES) > 0
 
 
+@pytest.mark.build      # renders every figure twice
 @pytest.mark.parametrize("spec", FIGURES, ids=lambda s: s.name)
 def test_figure_is_deterministic_svg(spec, renders):
     (first_dir, log), (second_dir, _) = renders["1"], renders["2"]

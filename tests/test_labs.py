@@ -99,6 +99,7 @@ def test_the_colab_cell_fits_the_page_column(lang):
     assert max(display_width(line) for line in cell.splitlines()) <= COLUMN
 
 
+@pytest.mark.build      # each lab trains its models: minutes in all
 @pytest.mark.parametrize("lang, name", LAB_IDS)
 def test_every_lab_runs_as_a_plain_script(lang, name, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
@@ -242,6 +243,7 @@ def build_ok(project: Path, **env: str) -> str:
     return proc.stderr
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("name", NAMES)
 def test_every_lab_executes_once_and_cleanly_for_both_languages(built, name):
     entry = lab_report(built)[name]
@@ -259,6 +261,7 @@ def test_every_lab_executes_once_and_cleanly_for_both_languages(built, name):
     assert not [o for c in code for o in c.outputs if o.get("name") == "stderr"], "a cell wrote to stderr"
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("lang, name", LAB_IDS)
 def test_published_notebooks_are_valid_and_match_their_sources(built, lang, name):
     path = published(built / "site", lang, name)
@@ -284,6 +287,7 @@ def test_published_notebooks_are_valid_and_match_their_sources(built, lang, name
             assert cell.outputs == [] and cell.execution_count is None
         else:                                 # what the one execution printed and drew
             assert cell.outputs == ran[cell.id].outputs
+@pytest.mark.build
 @pytest.mark.parametrize("lang, name", LAB_IDS)
 def test_lab_pages_show_outputs_math_and_the_two_buttons(built, lang, name):
     html = page_html(built / "site", lang, name)
@@ -312,6 +316,7 @@ def executed_notebook(project: Path, name: str) -> Path:
     return project / ".cache/dlnotes" / lab_report(project)[name]["outputs"][0]
 
 
+@pytest.mark.build
 def test_an_unchanged_lab_is_not_executed_again(project):
     before = {name: executed_notebook(project, name).read_bytes() for name in NAMES}
     log = build_ok(project)
@@ -320,6 +325,16 @@ def test_an_unchanged_lab_is_not_executed_again(project):
     assert {name: executed_notebook(project, name).read_bytes() for name in NAMES} == before
 
 
+@pytest.mark.build
+def test_lab_pages_from_the_memo_are_the_pages_a_fresh_conversion_writes(project):
+    pages = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("labs/*/*")}
+    shutil.rmtree(project / ".cache/dlnotes/memo")
+    shutil.rmtree(project / ".cache/dlnotes/labs/images")
+    build_ok(project)
+    assert {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("labs/*/*")} == pages
+
+
+@pytest.mark.build
 def test_translating_comments_and_text_does_not_execute_again(project):
     """The key is the code: a lab's text and comments change each language's notebook, not the run."""
     ko, en = source("ko", FIRST, project), source("en", FIRST, project)
@@ -331,6 +346,7 @@ def test_translating_comments_and_text_does_not_execute_again(project):
     assert "A closing paragraph added in English only." in published(project / "site", "en", FIRST).read_text()
 
 
+@pytest.mark.build
 def test_code_that_differs_between_languages_fails_naming_both_files(project):
     site_before = (project / "site" / "labs" / FIRST / "index.html").read_bytes()
     append(source("en", FIRST, project), "\n# %%\nprint('only in English')\n")
@@ -341,6 +357,7 @@ def test_code_that_differs_between_languages_fails_naming_both_files(project):
     assert (project / "site" / "labs" / FIRST / "index.html").read_bytes() == site_before
 
 
+@pytest.mark.build
 def test_another_site_and_repository_reuse_the_executed_labs(project):
     """`mkdocs serve` and CI build for other addresses: only the published copies change."""
     build_ok(project, SITE_URL="https://elsewhere.example/notes/", REPO_URL="https://github.com/someone/fork")
@@ -352,6 +369,7 @@ def test_another_site_and_repository_reuse_the_executed_labs(project):
             f"{FIRST}/{FIRST}.ipynb") in page_html(project / "site", "en", FIRST)
 
 
+@pytest.mark.build
 def test_editing_an_imported_module_reexecutes_exactly_the_labs_that_import_it(project):
     state = json.loads((project / ".cache/dlnotes/state.json").read_text())["jobs"]
     module = "src/dlnotes/linear_regression.py"
@@ -368,6 +386,7 @@ def test_editing_an_imported_module_reexecutes_exactly_the_labs_that_import_it(p
         "the same code gave a different notebook: outputs are not deterministic"
 
 
+@pytest.mark.build
 def test_a_raising_cell_fails_the_build_naming_lab_cell_and_lines(project):
     labs = {lang: source(lang, FIRST, project) for lang in LANGS}
     site_before = (project / "site" / "labs" / FIRST / "index.html").read_bytes()

@@ -1,4 +1,5 @@
-"""Unit tests of the build's pure parts: page markers and cache keys."""
+"""Unit tests of the build's pure parts: page markers, cache keys, the search index split."""
+import json
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,7 @@ import pytest
 from dlnotes.build.engine import keys
 from dlnotes.build.figures import markers
 from dlnotes.build.figures.jobs import figure_job
+from dlnotes.build.html import search_index
 from dlnotes.spec import FigureSpec, check_registry, ref_source_file
 from dlnotes.registry import FIGURES
 
@@ -94,3 +96,17 @@ def test_key_covers_the_figure_code_the_renderer_and_the_pinned_libraries():
             "src/dlnotes/styles/light.mplstyle"} <= set(now["files"])
     assert {"torch", "numpy", "matplotlib"} <= set(now["dists"])
     assert "missing" not in now["dists"].values()
+
+
+def test_the_search_index_is_split_into_configuration_and_documents(tmp_path):
+    (tmp_path / "search").mkdir()
+    index = {"config": {"lang": ["ko"], "separator": "[\\s]+"}, "docs": [{"location": "a/", "title": "가", "text": "나"}]}
+    (tmp_path / search_index.INDEX).write_text(json.dumps(index), encoding="utf-8")
+    search_index.split(tmp_path)
+    assert json.loads((tmp_path / search_index.INDEX).read_text(encoding="utf-8")) == {**index, "docs": []}
+    assert json.loads((tmp_path / search_index.DOCS).read_text(encoding="utf-8")) == {"docs": index["docs"]}
+
+    (tmp_path / search_index.INDEX).write_text('{"items": []}', encoding="utf-8")
+    with pytest.raises(ValueError, match="not a Material search index"):
+        search_index.split(tmp_path)
+    search_index.split(tmp_path / "no-site")      # a build without the search plugin: nothing to do

@@ -1,11 +1,12 @@
 """The build's figure jobs, end to end: builds of a temporary copy of the project (one chapter)."""
-import json
 import shutil
 import time
 
 import pytest
 
 from buildkit import append, copy_small_project, figure_report, mkdocs_build, statuses, tree_digest
+
+pytestmark = pytest.mark.build      # builds the site: `make test` only, not `make check`
 
 ALL = {"linreg-fits", "linreg-loss-surface", "linreg-loss-curves"}
 
@@ -175,16 +176,20 @@ def test_a_formula_katex_rejects_fails_with_page_and_line(project):
     assert tree_digest(project / "site") == site_before
 
 
-def test_the_search_index_is_split_into_configuration_and_documents(tmp_path):
-    from dlnotes.build.html import search_index
-    (tmp_path / "search").mkdir()
-    index = {"config": {"lang": ["ko"], "separator": "[\\s]+"}, "docs": [{"location": "a/", "title": "가", "text": "나"}]}
-    (tmp_path / search_index.INDEX).write_text(json.dumps(index), encoding="utf-8")
-    search_index.split(tmp_path)
-    assert json.loads((tmp_path / search_index.INDEX).read_text(encoding="utf-8")) == {**index, "docs": []}
-    assert json.loads((tmp_path / search_index.DOCS).read_text(encoding="utf-8")) == {"docs": index["docs"]}
+def test_a_build_served_from_the_memo_writes_the_site_a_fresh_derivation_writes(project):
+    """Typeset formulas, search entries and code boxes come from .cache/dlnotes/memo/ on a warm
+    build; without the memo every one is derived again, and the site must not change by a byte."""
+    build_ok(project)
+    from_memo = tree_digest(project / "site")
+    shutil.rmtree(project / ".cache/dlnotes/memo")
+    build_ok(project)
+    assert tree_digest(project / "site") == from_memo
+    assert {p.name for p in (project / ".cache/dlnotes/memo").iterdir()} >= {"math.json", "search.json", "code.json"}
 
-    (tmp_path / search_index.INDEX).write_text('{"items": []}', encoding="utf-8")
-    with pytest.raises(ValueError, match="not a Material search index"):
-        search_index.split(tmp_path)
-    search_index.split(tmp_path / "no-site")      # a build without the search plugin: nothing to do
+
+def test_an_edited_formula_is_typeset_again_not_served_from_the_memo(project):
+    page = project / "docs/en/linear-regression.md"
+    append(page, "\n$$\nq_{\\text{memo test}} = 1\n$$\n")
+    build_ok(project)
+    html = (project / "site/en/linear-regression/index.html").read_text()
+    assert "memo test" in html and "q_{\\text{memo test}}" in html   # KaTeX markup, TeX kept as its annotation

@@ -20,6 +20,8 @@ from buildkit import ROOT
 from dlnotes_tools.projects import CLEAN_BUILD_ENV, load_config, session_dir, shared_clean_build
 from dlnotes_tools.static_server import serve
 
+pytestmark = pytest.mark.build      # builds the site: `make test` only, not `make check`
+
 SITE_URL, REPO_URL = CLEAN_BUILD_ENV["SITE_URL"], CLEAN_BUILD_ENV["REPO_URL"]
 SUB_PATH = urlsplit(SITE_URL).path                     # /fork-name/
 WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
@@ -195,7 +197,18 @@ def test_the_workflow_tests_then_builds_with_python_311_and_node_20(workflow, na
     assert workflow["jobs"]["build"]["needs"] == "test"
 
 
-def test_the_build_publishes_site_to_pages_at_the_repositorys_addresses(workflow):
+def test_the_build_starts_from_the_cache_the_test_job_left_for_this_commit(workflow):
+    test, build = workflow["jobs"]["test"], workflow["jobs"]["build"]
+    saved = steps(test, "actions/cache")[0]["with"]
+    restored = steps(build, "actions/cache/restore")[0]["with"]
+    assert saved["path"] == restored["path"] == ".cache/dlnotes"
+    assert "${{ github.sha }}" in saved["key"] and restored["key"] == saved["key"]
+    names = lambda job: [s.get("uses", s.get("run")) for s in job["steps"]]  # noqa: E731
+    assert names(test).index(steps(test, "actions/cache")[0]["uses"]) < names(test).index("make test")
+    assert names(build).index(steps(build, "actions/cache/restore")[0]["uses"]) < names(build).index("make build")
+
+
+
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
     make_build = next(step for step in build["steps"] if step.get("run") == "make build")
     pages_id = steps(build, "actions/configure-pages")[0]["id"]

@@ -59,6 +59,7 @@ def test_an_unknown_key_fails_the_build_with_page_and_line():
         citations.expand("# X\n\n<!-- references: nobody2001 -->\n", "en/x.md", CONFIG)
 
 
+@pytest.mark.build
 def test_a_build_with_an_unknown_key_fails_naming_page_and_line(tmp_path):
     """The hook writes citations out at build time; a typo in a key stops the build, not a broken page."""
     project = copy_small_project(tmp_path / "project")

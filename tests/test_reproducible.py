@@ -14,6 +14,8 @@ from buildkit import ROOT, mkdocs_build, statuses, tree_digest
 from dlnotes.build.html.site import DATED_FILES
 from dlnotes_tools.projects import CLEAN_BUILD_ENV, session_dir, shared_clean_build
 
+pytestmark = pytest.mark.build      # builds the site: `make test` only, not `make check`
+
 OTHER_DAY = "1712345678"          # 2024-04-05 19:34:38 UTC: not the day of CLEAN_BUILD_ENV
 
 

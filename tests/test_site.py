@@ -14,6 +14,8 @@ from dlnotes.build.html import search_index
 from dlnotes_tools import linkcheck
 from dlnotes_tools.static_server import page_paths, page_weights, serve
 
+pytestmark = pytest.mark.build      # builds the site: `make test` only, not `make check`
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

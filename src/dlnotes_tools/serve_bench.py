@@ -30,11 +30,12 @@ class Serve:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         env = dict(os.environ, PYTHONPATH=str(project / "src"), NO_MKDOCS_2_WARNING="1")
-        self.process = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--no-livereload",
+        self.process = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve",
                                          "-a", f"127.0.0.1:{port}"], cwd=project, env=env, text=True,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         self.wait_for(SERVING, timeout)
 
     def _read(self) -> None:
@@ -52,17 +53,23 @@ class Serve:
                 return seen
 
     def edit(self, path: Path, text: str, timeout: float = 600) -> tuple[float, list[str]]:
-        """Seconds from the write to the end of the rebuild, and what the rebuild logged."""
+        """Append text to path: seconds from the write to the end of the rebuild, and what it logged."""
+        return self.after(lambda: append(path, text), timeout)
+
+    def after(self, change, timeout: float = 600) -> tuple[float, list[str]]:
+        """Make a change to the files: seconds to the end of the rebuild, and what the rebuild logged."""
         while not self.lines.empty():
             self.lines.get()
         start = time.monotonic()
-        append(path, text)
+        change()
         seen = self.wait_for(DONE, timeout)
         return time.monotonic() - start, seen
 
     def close(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=60)
+        self.reader.join(timeout=60)       # the log is read to its end before the pipe closes
+        self.process.stderr.close()
 
 
 def measure(project: Path, page: str, module: str, figure: str, repeats: int = 3) -> dict[str, float]:

@@ -47,9 +47,9 @@ log = logging.getLogger("mkdocs.plugins.dlnotes")
 MARKERS_VERSION = source_digest(Path(markers.__file__))
 KATEX_FILES = ("katex.min.css",)   # formulas are typeset at build time: the CSS and fonts are all pages need
 SWITCHES = {"figure": "DLNOTES_FIGURES", "lab": "DLNOTES_LABS"}   # =off serves cached outputs as they are
-# What mkdocs-jupyter logs per file ("Cache hit", "Copied jupyter file", "Converting notebook"):
-# a build's log keeps one line per job that ran and a summary.
-QUIET_LOGGERS = ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter")
+# A build's log keeps one line per job that ran and a summary: not mkdocs-jupyter's line per
+# notebook it converts, nor mkdocs-static-i18n's lines per language (its warnings still show).
+QUIET_LOGGERS = ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter", "mkdocs.plugins.mkdocs_static_i18n")
 
 
 class DlnotesConfig(base.Config):
