@@ -95,7 +95,7 @@ def test_lab_code_fits_the_page_column(lang, name):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_colab_cell_fits_the_page_column(lang):
-    cell = pages.setup_cell(lang, mkdocs_config()["extra"]["repo"])
+    cell = notebooks.setup_cell(lang, mkdocs_config()["extra"]["repo"])
     assert max(display_width(line) for line in cell.splitlines()) <= COLUMN
 
 
@@ -326,11 +326,11 @@ def test_an_unchanged_lab_is_not_executed_again(project):
 
 
 @pytest.mark.build
-def test_lab_pages_from_the_memo_are_the_pages_a_fresh_conversion_writes(project):
+def test_lab_pages_made_again_are_the_same_bytes_and_need_no_new_run(project):
     pages = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("labs/*/*")}
-    shutil.rmtree(project / ".cache/dlnotes/memo")
-    shutil.rmtree(project / ".cache/dlnotes/labs/images")
-    build_ok(project)
+    shutil.rmtree(project / ".cache/dlnotes/labs/pages")
+    log = build_ok(project)
+    assert f"{2 * len(NAMES)} lab-pages ({2 * len(NAMES)} rendered)" in log and executed(project) == set()
     assert {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("labs/*/*")} == pages
 
 
@@ -340,9 +340,11 @@ def test_translating_comments_and_text_does_not_execute_again(project):
     ko, en = source("ko", FIRST, project), source("en", FIRST, project)
     ko.write_text(ko.read_text().replace("\n# %%\n", "\n# %%\n# 새로 단 주석\n", 1))
     append(en, "\n# %% [markdown]\n# A closing paragraph added in English only.\n")
-    build_ok(project)
+    log = build_ok(project)
     assert executed(project) == set()
+    assert f"lab-page {FIRST}.ko: rendered" in log and f"lab-page {FIRST}.en: rendered" in log
     assert "# 새로 단 주석" in published(project / "site", "ko", FIRST).read_text()
+    assert "새로 단 주석" in page_html(project / "site", "ko", FIRST)
     assert "A closing paragraph added in English only." in published(project / "site", "en", FIRST).read_text()
 
 

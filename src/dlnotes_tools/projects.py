@@ -72,10 +72,11 @@ def copy_true_floor_project(dest: Path) -> Path:
     return dest
 
 
-def mkdocs_build(project: Path, *extra: str, env: dict | None = None, timeout: float = 300):
+def mkdocs_build(project: Path, *extra: str, env: dict | None = None, timeout: float = 300, strict: bool = True):
     """`mkdocs build --strict` in project, with project/src ahead of any installed dlnotes."""
     full_env = dict(os.environ, PYTHONPATH=str(project / "src"), NO_MKDOCS_2_WARNING="1", **(env or {}))
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", *extra], cwd=project,
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", *(["--strict"] if strict else []), *extra],
+                          cwd=project,
                           env=full_env, capture_output=True, text=True, timeout=timeout)
 
 

@@ -26,6 +26,8 @@ import logging
 import os
 from pathlib import Path
 
+import markdown.extensions.toc
+
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -38,15 +40,14 @@ from dlnotes.build.engine.refresh import JobsFailed, refresh
 from dlnotes.build.figures import markers
 from dlnotes.build.figures.jobs import figure_job, figure_uses, load_registry
 from dlnotes.build.html import checks, citations, math, search_index, site
-from dlnotes.build.labs import html as lab_html
 from dlnotes.build.labs import pages as lab_pages
-from dlnotes.build.labs.sources import find_labs, lab_job
+from dlnotes.build.labs.sources import find_labs, lab_job, page_job
 from dlnotes.spec import ref_source_file
 
 log = logging.getLogger("mkdocs.plugins.dlnotes")
 MARKERS_VERSION = source_digest(Path(markers.__file__))
 KATEX_FILES = ("katex.min.css",)   # formulas are typeset at build time: the CSS and fonts are all pages need
-SWITCHES = {"figure": "DLNOTES_FIGURES", "lab": "DLNOTES_LABS"}   # =off serves cached outputs as they are
+SWITCHES = {"figure": "DLNOTES_FIGURES", "lab": "DLNOTES_LABS", "lab-page": "DLNOTES_LABS"}   # =off: as cached
 # A build's log keeps one line per job that ran and a summary: not mkdocs-jupyter's line per
 # notebook it converts, nor mkdocs-static-i18n's lines per language (its warnings still show).
 QUIET_LOGGERS = ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter", "mkdocs.plugins.mkdocs_static_i18n")
@@ -82,16 +83,18 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
             self.math = math.MathRenderer(self.root)
         # what pages derive from unchanged inputs, kept from the last build (engine/memo.py)
         self.memos = {name: Memo(self.cache_dir / "memo" / f"{name}.json")
-                      for name in ("math", "labs", "search", "sources", "code")}
+                      for name in ("math", "search", "sources", "code")}
         self.math.start_build(self.memos["math"])
         docs_dir = Path(config.docs_dir)
         try:
             self.specs = load_registry()
             uses = figure_uses(docs_dir, set(self.specs))
             self.labs = find_labs(docs_dir)
+            default_lang = lab_pages.default_language(config)
             self.jobs = ([figure_job(spec, self.root, uses[name]) for name, spec in self.specs.items()]
-                         + [lab_job(lab, self.root, lab_pages.default_language(config), self.memos["sources"])
-                            for lab in self.labs])
+                         + [lab_job(lab, self.root, default_lang, self.memos["sources"]) for lab in self.labs]
+                         + [page_job(lab, lang, self.root, self.cache_dir, default_lang, _slugify(config))
+                            for lab in self.labs for lang in sorted(lab.sources)])
             skip = frozenset(kind for kind, switch in SWITCHES.items() if os.environ.get(switch) == "off")
             for kind in sorted(skip):
                 log.info(f"{kind}s: stale outputs served as they are ({SWITCHES[kind]}=off)")
@@ -105,12 +108,11 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
     @event_priority(-200)  # after mkdocs-static-i18n rebuilt the file list, which would drop generated files
     def on_files(self, files, *, config):
         for job in self.jobs:
-            if job.kind != "figure":
-                continue
             for output in job.outputs:
-                if not (self.cache_dir / output).is_file():
+                if not (self.cache_dir / output).exists():
                     raise PluginError(f"{job.label}: no output at {self.cache_dir / output}")
-                files.append(File.generated(config, output, abs_src_path=str(self.cache_dir / output)))
+                if job.kind == "figure":
+                    files.append(File.generated(config, output, abs_src_path=str(self.cache_dir / output)))
         katex_dir = self.root / "node_modules" / "katex" / "dist"
         fonts = tuple(p.relative_to(katex_dir).as_posix() for p in sorted(katex_dir.glob("fonts/*.woff2")))
         for rel in KATEX_FILES + fonts:
@@ -122,8 +124,7 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
     def on_pre_page(self, page, *, config, files):
         if lab_pages.is_lab_page(page):       # a lab: its notebook, not Markdown, makes the page
             page.read_source = lambda config: lab_pages.no_markdown(page)
-            page.render = lambda config, files: lab_html.render(page, config, self.memos["labs"],
-                                                                self.cache_dir / "labs" / "images")
+            page.render = lambda config, files: lab_pages.render(page, config, self.cache_dir)
         return page
 
     def on_page_markdown(self, markdown, *, page, config, files):
@@ -165,7 +166,8 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
             search_index.split(Path(config.site_dir))
         except ValueError as error:      # before the swap below: the previous site stays
             raise PluginError(str(error)) from None
-        for memo in self.memos.values():
+        for name, memo in self.memos.items():
+            log.debug(f"memo {name}: {memo.hits} served, {memo.misses} derived")
             memo.save()
         if self.final_site_dir is not None:
             site.swap_in(config.site_dir, self.final_site_dir)
@@ -184,6 +186,14 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
     def _source(self, page) -> str:
         """The page's source file relative to the repository root, as error messages name it."""
         return Path(page.file.abs_src_path).resolve().relative_to(self.root).as_posix()
+
+
+def _slugify(config) -> dict:
+    """The site's heading-id function, described for a lab page's job (which makes heading ids too)."""
+    function = config.mdx_configs.get("toc", {}).get("slugify", markdown.extensions.toc.slugify)
+    keywords = getattr(function, "keywords", {})
+    function = getattr(function, "func", function)
+    return {"function": f"{function.__module__}:{function.__name__}", "keywords": keywords}
 
 
 def _nested(config) -> bool:

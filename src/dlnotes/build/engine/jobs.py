@@ -33,6 +33,7 @@ class Job:
     estimate: float = 5.0         # seconds, for ordering the queue when no earlier run is known
     done: str = "regenerated"     # what the report and the log say of a job that ran
     preloaded: bool = True        # forked from the job server (torch imported) or a fresh interpreter
+    after: tuple[str, ...] = ()   # keys of the jobs whose outputs this one reads: it runs after them
 
     @property
     def key(self) -> str:
@@ -55,3 +56,4 @@ class Result:
     error: str = ""
     files: list = field(default_factory=list)      # repository files the worker loaded
     dists: dict = field(default_factory=dict)      # distributions it loaded, with versions
+    cpu_seconds: float = 0.0                       # processor time of the job's processes

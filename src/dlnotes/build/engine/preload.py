@@ -11,6 +11,8 @@ import matplotlib.pyplot  # noqa: E402,F401
 import numpy  # noqa: E402,F401
 import torch  # noqa: E402,F401
 import torch._dynamo  # noqa: E402,F401  (the first torch.optim optimizer imports it: 2 s more)
+import bs4  # noqa: E402,F401  (the lab pages' jobs: 1 s of imports each otherwise)
+import mkdocs_jupyter.convert  # noqa: E402,F401
 
 import importlib.metadata  # noqa: E402
 

@@ -3,11 +3,13 @@
 The one refresh loop of the build, for every kind of job. It writes .cache/dlnotes/state.json
 (the inputs each job's outputs were made from) and one report per kind,
 .cache/dlnotes/<kind>s.json ({"figures": [...]}, {"labs": [...]}), each entry with name, status,
-reason, seconds, computed_seconds, outputs and pages.
+reason, seconds (wall clock, this build), cpu_seconds (processor time of its processes, this build),
+computed_seconds (the run that made the outputs), outputs and pages.
 """
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from pathlib import Path
 
@@ -25,60 +27,108 @@ class JobsFailed(Exception):
 def refresh(jobs: list[Job], root: Path, cache_dir: Path, skip_kinds: frozenset[str] = frozenset()) -> dict:
     """Run exactly the stale jobs; return the report entries by job key; raise JobsFailed on failure.
 
-    Jobs of skip_kinds whose outputs exist are served as they are, stale or not (drafts).
+    Jobs of skip_kinds whose outputs exist are served as they are, stale or not (drafts). A job
+    that reads another's outputs (Job.after) is judged only once that one has run, since its
+    inputs are those outputs; list jobs after the jobs they read.
     """
     start = time.perf_counter()
     keys.dist_version.cache_clear()
-    state = keys.load_state(cache_dir / STATE_FILE)
-    entries, inputs, stale = {}, {}, []
-    for job in jobs:
-        previous = state.get(job.key)
-        inputs[job.key] = keys.current_inputs(job, root, previous and previous["inputs"])
-        present = all((cache_dir / output).is_file() for output in job.outputs)
-        reason = keys.stale_reason(inputs[job.key], previous and previous["inputs"], present)
-        entries[job.key] = {"name": job.name, "status": "cached", "reason": reason or "unchanged", "seconds": 0.0,
-                            "computed_seconds": previous["seconds"] if previous else None,
-                            "outputs": list(job.outputs), "pages": list(job.pages)}
-        if reason and job.kind in skip_kinds and present:
-            entries[job.key]["status"] = "skipped"
-        elif reason:
-            stale.append(job)
+    run = _Refresh(jobs, root, cache_dir, skip_kinds)
+    stale = [job for job in jobs if not run.waits(job) and run.judge(job)]
     # the longest first, so that the last job to start is a short one and the cores finish together
-    stale.sort(key=lambda job: -(state[job.key]["seconds"] if job.key in state else job.estimate))
-    results = runner.run_all(stale, root, cache_dir, on_done=lambda result: _log_result(result, entries))
-    failures = []
-    for result in results:
-        entry = entries[result.job.key]
-        entry["seconds"] = round(result.seconds, 2)
-        if result.ok:
-            entry.update(status=result.job.done, computed_seconds=entry["seconds"])
-            state[result.job.key] = {"inputs": keys.recorded_inputs(inputs[result.job.key], result, root),
-                                     "outputs": list(result.job.outputs), "seconds": entry["seconds"]}
-        else:
-            entry["status"] = "failed"
-            failures.append(f"{result.job.label} {result.error}")
-    current = {job.key for job in jobs}
-    keys.save_state(cache_dir / STATE_FILE, {k: v for k, v in state.items() if k in current})
-    _write_reports(jobs, entries, cache_dir)
-    log.info(summary(jobs, entries, time.perf_counter() - start))
+    results = runner.run_all(stale, root, cache_dir, priority=run.expected_seconds, on_done=run.finished)
+    failures = [f"{result.job.label} {result.error}" for result in results if not result.ok]
+    for job in run.waiting:
+        run.entries[job.key].update(status="not run", reason="a job it reads failed")
+    run.save()
+    log.info(summary(jobs, run.entries, time.perf_counter() - start))
     if failures:
         raise JobsFailed("\n\n".join(failures) + "\n\nThe previous outputs of each failed job were kept.")
-    return entries
+    return run.entries
 
 
-def _log_result(result: Result, entries: dict) -> None:
-    if result.ok:
-        pages = f" for {', '.join(result.job.pages)}" if result.job.kind != "figure" else ""
-        log.info(f"{result.job.kind} {result.job.name}: {result.job.done} ({entries[result.job.key]['reason']}) "
+class _Refresh:
+    """The state of one refresh: what each job's inputs are now, what ran, what still waits."""
+
+    def __init__(self, jobs: list[Job], root: Path, cache_dir: Path, skip_kinds: frozenset[str]):
+        self.jobs, self.root, self.cache_dir, self.skip_kinds = jobs, root, cache_dir, skip_kinds
+        self.state = keys.load_state(cache_dir / STATE_FILE)
+        self.entries, self.inputs, self.unfinished, self.waiting = {}, {}, set(), []
+
+    def waits(self, job: Job) -> bool:
+        """Whether a job must wait for a stale job whose outputs it reads."""
+        if any(key in self.unfinished for key in job.after):
+            self.waiting.append(job)
+            self.entries[job.key] = self._entry(job, self.state.get(job.key), "waiting")
+            return True
+        return False
+
+    def judge(self, job: Job) -> bool:
+        """Record the job's inputs and whether it must run."""
+        previous = self.state.get(job.key)
+        self.inputs[job.key] = keys.current_inputs(job, self.root, previous and previous["inputs"])
+        present = all(_present(self.cache_dir / output) for output in job.outputs)
+        reason = keys.stale_reason(self.inputs[job.key], previous and previous["inputs"], present)
+        self.entries[job.key] = self._entry(job, previous, reason or "unchanged")
+        if reason and job.kind in self.skip_kinds and present:
+            self.entries[job.key]["status"] = "skipped"
+        elif reason:
+            self.unfinished.add(job.key)
+        return job.key in self.unfinished
+
+    def expected_seconds(self, job: Job) -> float:
+        return self.state[job.key]["seconds"] if job.key in self.state else job.estimate
+
+    def finished(self, result: Result) -> list[Job]:
+        """Record a job that ran; the jobs that were waiting for it and must run now."""
+        job, entry = result.job, self.entries[result.job.key]
+        entry["seconds"] = round(result.seconds, 2)
+        if not result.ok:
+            entry["status"] = "failed"
+            return []
+        self.unfinished.discard(job.key)
+        entry.update(status=job.done, computed_seconds=entry["seconds"], cpu_seconds=round(result.cpu_seconds, 2))
+        self.state[job.key] = {"inputs": keys.recorded_inputs(self.inputs[job.key], result, self.root),
+                               "outputs": list(job.outputs), "seconds": entry["seconds"]}
+        pages = f" for {', '.join(job.pages)}" if job.kind == "lab" else ""
+        log.info(f"{job.kind} {job.name}: {job.done} ({entry['reason']}) "
                  f"in {result.seconds:.1f} s{pages}")
+        ready = [waiting for waiting in self.waiting if not any(k in self.unfinished for k in waiting.after)]
+        self.waiting = [waiting for waiting in self.waiting if waiting not in ready]
+        return [waiting for waiting in ready if self.judge(waiting)]
+
+    def save(self) -> None:
+        """The state of the jobs of this build; outputs of jobs that are gone are deleted, unless a
+        job of this build writes the same file."""
+        current = {job.key for job in self.jobs}
+        kept = {output for job in self.jobs for output in job.outputs}
+        for key in set(self.state) - current:
+            for output in set(self.state[key].get("outputs", [])) - kept:
+                _remove(self.cache_dir / output)
+        keys.save_state(self.cache_dir / STATE_FILE, {k: v for k, v in self.state.items() if k in current})
+        by_kind: dict[str, list] = {}
+        for job in sorted(self.jobs, key=lambda job: job.key):
+            by_kind.setdefault(job.kind, []).append(self.entries[job.key])
+        for kind, kind_entries in by_kind.items():
+            keys.save_json(self.cache_dir / f"{kind}s.json", {f"{kind}s": kind_entries})
+
+    @staticmethod
+    def _entry(job: Job, previous: dict | None, reason: str) -> dict:
+        return {"name": job.name, "status": "cached", "reason": reason, "seconds": 0.0, "cpu_seconds": 0.0,
+                "computed_seconds": previous["seconds"] if previous else None,
+                "outputs": list(job.outputs), "pages": list(job.pages)}
 
 
-def _write_reports(jobs: list[Job], entries: dict, cache_dir: Path) -> None:
-    by_kind: dict[str, list] = {}
-    for job in sorted(jobs, key=lambda job: job.key):
-        by_kind.setdefault(job.kind, []).append(entries[job.key])
-    for kind, kind_entries in by_kind.items():
-        keys.save_json(cache_dir / f"{kind}s.json", {f"{kind}s": kind_entries})
+def _present(path: Path) -> bool:
+    """An output is a file, or a folder (named with a trailing '/': a job's images, say)."""
+    return path.is_dir() if str(path).endswith("/") else path.is_file()
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
 
 
 def summary(jobs: list[Job], entries: dict, seconds: float) -> str:

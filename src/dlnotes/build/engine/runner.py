@@ -11,17 +11,20 @@ cache, so a failure or a time-out keeps the last good outputs, and two builds of
 """
 from __future__ import annotations
 
+import heapq
 import importlib
+import itertools
 import json
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import resource
 import shutil
 import signal
 import tempfile
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -49,21 +52,32 @@ def context_for(job: Job):
     return fork_server() if job.preloaded else multiprocessing.get_context("spawn")
 
 
-def run_all(jobs: Iterable[Job], root: Path, cache_dir: Path,
-            on_done: Callable[[Result], None] = lambda result: None) -> list[Result]:
-    """Run the jobs in the order given (put the longest first), cores() at a time."""
-    jobs = list(jobs)
-    if not jobs:
-        return []
-    if any(job.preloaded for job in jobs):
+def run_all(jobs: Iterable[Job], root: Path, cache_dir: Path, priority: Callable[[Job], float],
+            on_done: Callable[[Result], list[Job]] = lambda result: []) -> list[Result]:
+    """Run the jobs, cores() at a time, the highest priority (the longest) first.
+
+    on_done(result) is called in this thread as each job finishes and returns the jobs that can
+    run now (those waiting for that one's outputs); they join the queue.
+    """
+    queue, results, running = [], [], set()
+    order = itertools.count()        # equal priorities keep the order given
+
+    def enqueue(more: Iterable[Job]) -> None:
+        for job in more:
+            heapq.heappush(queue, (-priority(job), next(order), job))
+
+    enqueue(jobs)
+    if any(job.preloaded for _, _, job in queue):
         fork_server()
         multiprocessing.forkserver.ensure_running()    # its imports start now, beside the first jobs
-    results = []
-    with ThreadPoolExecutor(max_workers=min(len(jobs), cores())) as pool:
-        futures = [pool.submit(run_one, job, root, cache_dir) for job in jobs]
-        for future in as_completed(futures):
-            results.append(future.result())
-            on_done(results[-1])
+    with ThreadPoolExecutor(max_workers=cores()) as pool:
+        while queue or running:
+            while queue and len(running) < cores():
+                running.add(pool.submit(run_one, heapq.heappop(queue)[2], root, cache_dir))
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                results.append(future.result())
+                enqueue(on_done(results[-1]))
     return results
 
 
@@ -92,14 +106,17 @@ def _run_in_process(job: Job, root: Path, work_dir: Path, cache_dir: Path) -> Re
         message = error.read_text() if error.exists() else (
             f"died (exit {process.exitcode}) without a traceback; it printed:\n{_tail(work_dir / OUTPUT_FILE)}")
         return Result(job, False, seconds, message)
-    missing = [o for o in job.outputs if not (work_dir / o).is_file()]
+    missing = [o for o in job.outputs if not ((work_dir / o).is_dir() if o.endswith("/") else (work_dir / o).is_file())]
     if missing:
         return Result(job, False, seconds, f"finished without writing {', '.join(missing)}")
-    for output in job.outputs:
-        (cache_dir / output).parent.mkdir(parents=True, exist_ok=True)
-        (work_dir / output).replace(cache_dir / output)
+    for output in job.outputs:       # a folder output ("name/") replaces the folder as a whole
+        target = cache_dir / output
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if output.endswith("/") and target.exists():
+            shutil.rmtree(target)
+        (work_dir / output).replace(target)
     loaded = json.loads((work_dir / RESULT_FILE).read_text())
-    return Result(job, True, seconds, files=loaded["files"], dists=loaded["dists"])
+    return Result(job, True, seconds, files=loaded["files"], dists=loaded["dists"], cpu_seconds=loaded["cpu_seconds"])
 
 
 def _kill_group(process) -> None:
@@ -121,7 +138,7 @@ def _child(worker: str, payload: dict, root: str, work_dir: str) -> None:
         os.dup2(printed.fileno(), 2)
     try:
         loaded = importlib.import_module(worker).run(payload, Path(root), Path(work_dir))
-        Path(work_dir, RESULT_FILE).write_text(json.dumps(loaded))
+        Path(work_dir, RESULT_FILE).write_text(json.dumps({**loaded, "cpu_seconds": _cpu_seconds()}))
     except JobFailed as failure:
         Path(work_dir, ERROR_FILE).write_text(str(failure))
         raise SystemExit(1) from None
@@ -129,6 +146,13 @@ def _child(worker: str, payload: dict, root: str, work_dir: str) -> None:
         tail = "\n".join(traceback.format_exc().strip().splitlines()[-TRACEBACK_LINES:])
         Path(work_dir, ERROR_FILE).write_text(f"raised:\n{tail}")
         raise SystemExit(1) from None
+
+
+def _cpu_seconds() -> float:
+    """The processor time of this job: its process and the processes it started and waited for
+    (a lab's kernel), whatever else the machine was doing meanwhile."""
+    own, started = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + started.ru_utime + started.ru_stime
 
 
 def _tail(path: Path) -> str:

@@ -32,16 +32,19 @@ class MathRenderer:
         """Formulas typeset by an earlier build come from memo; Node runs only for new ones."""
         self.memo = memo
 
-    def render_page(self, page_html: str, source: str) -> str:
-        matches = list(ARITHMATEX.finditer(page_html))
-        if not matches:
-            return page_html
+    def typeset(self, page_html: str) -> tuple[list[dict], list[dict]]:
+        """The formulas of a page and KaTeX's results for them (from the memo when typeset before)."""
         formulas = []
-        for match in matches:
+        for match in ARITHMATEX.finditer(page_html):
             body = html.unescape(match["body"]).strip()
             formulas.append({"tex": body[2:-2].strip(), "display": match["tag"] == "div"})   # drop \( \) or \[ \]
         keys = [digest(self.version, f["tex"], f["display"]) for f in formulas]
-        results = self.memo.get_many(keys, lambda missing: self._ask([formulas[i] for i in missing]))
+        return formulas, self.memo.get_many(keys, lambda missing: self._ask([formulas[i] for i in missing]))
+
+    def render_page(self, page_html: str, source: str) -> str:
+        formulas, results = self.typeset(page_html)
+        if not formulas:
+            return page_html
         errors = [f"{source}:{source_line(self.root / source, f['tex'])}: {r['error']}"
                   for f, r in zip(formulas, results) if "error" in r]
         if errors:

@@ -54,14 +54,17 @@ def memoize_entries(index, memo: Memo) -> None:
     parse = type(index).add_entry_from_context.__get__(index)
 
     def add_entry_from_context(page) -> None:
-        key = digest(material.__version__, page.content, page.url, page.title, page.meta, _toc(page.toc))
         before = len(index.entries)
-        entries = memo.get(key, lambda: (parse(page), index.entries[before:])[1])
+        entries = memo.get(entries_key(page), lambda: (parse(page), index.entries[before:])[1])
         if len(index.entries) == before:          # served from the memo
             index.entries.extend(copy.deepcopy(entries))
 
     index.add_entry_from_context = add_entry_from_context
     index.dlnotes_memo = memo
+
+
+def entries_key(page) -> str:
+    return digest(material.__version__, page.content, page.url, page.title, page.meta, _toc(page.toc))
 
 
 def _toc(items) -> list:

@@ -1,38 +1,30 @@
-"""A lab page's HTML made part of the site.
+"""A lab page's HTML, made the way the site writes everything else (run in the lab page's job).
 
-mkdocs-jupyter writes the notebook as JupyterLab HTML: its own 600 KB of CSS, its own code
-colours, MathJax and Mermaid loaders from a CDN, ASCII-only heading ids. Here the cells are
-taken out of it and written the way the site writes everything else: Material's code blocks
-(so the palettes and the copy button apply), pymdownx.arithmatex's math spans (typeset by the
-site's KaTeX), heading ids from the site's own slugify, and no script or style at all.
+mkdocs-jupyter's converter writes the notebook as JupyterLab HTML: its own 600 KB of CSS, its own
+code colours, MathJax and Mermaid loaders from a CDN, ASCII-only heading ids. Here the cells are
+taken out of it and written as Material's code blocks (so the palettes and the copy button apply),
+pymdownx.arithmatex's math spans (typeset by the site's KaTeX), heading ids from the site's own
+slugify, and no script or style at all. The result does not depend on where the site is published:
+links to the site and to Colab carry placeholders that the build fills in (pages.py).
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import html
-import json
 import re
-import shutil
 import struct
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
-
-from dlnotes.build.engine.keys import dist_version, file_digest
-from dlnotes.build.engine.memo import Memo, digest, source_digest
-from dlnotes.build.labs.pages import colab_url, current_language, settings
-
-# What turns a notebook into the page: this code and the converter's versions, in every memo key.
-CODE_VERSION = source_digest(Path(__file__), Path(__file__).with_name("pages.py"))
-CONVERTER = {name: dist_version(name) for name in ("mkdocs-jupyter", "nbconvert", "mistune", "pygments")}
-TOC_DEPTH = 6      # mkdocs-jupyter's default: only the title comes from its TOC
 
 BUTTONS = {
     "ko": ("노트북 내려받기 (.ipynb)", "Colab에서 열기"),
     "en": ("Download the notebook (.ipynb)", "Open in Colab"),
 }
+SITE, REPO, COLAB = "https://site.dlnotes.invalid/", "https://repo.dlnotes.invalid", "https://colab.dlnotes.invalid/"
 
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$(?!\$)", re.S)
 DISPLAY_MATH = re.compile(r"<p>\s*\$\$(.+?)\$\$\s*</p>|\$\$(.+?)\$\$", re.S)
@@ -41,48 +33,29 @@ CODE_SPANS = re.compile(r"(<code>.*?</code>|<pre>.*?</pre>)", re.S)
 FALLBACK_ALT = {"ko": "위 코드가 그린 그림", "en": "The figure drawn by the code above"}
 
 
-def render(page, config, memo: Memo, image_dir: Path) -> None:
-    """Set the lab page's content, TOC and title (MkDocs' Page.render for a lab), and put the
-    notebook and its plots beside it.
-
-    The notebook goes through mkdocs-jupyter's converter, then is rewritten as above: both only
-    when the notebook, this code, the converter's versions or the settings changed (memo). Its
-    plugin is not used: it would be imported at every build (a second per build, most of what a
-    build with nothing to redo costs beyond plain Material), its own cache kept only the first step,
-    and everything else it does for a page (title, TOC, the notebook copy) is here.
-    """
-    source = Path(page.file.abs_src_path)
-    notebook = source.read_text(encoding="utf-8")
-    key = digest(CODE_VERSION, CONVERTER, file_digest(Path(config.config_file_path)), current_language(config),
-                 settings(config), page.url, notebook)
-    result = memo.get(key, lambda: _convert(source, json.loads(notebook), page, config, image_dir))
-    if not all((image_dir / name).is_file() for name in result["images"]):    # the cache folder was cleaned
-        result = memo.put(key, _convert(source, json.loads(notebook), page, config, image_dir))
-    page.content, page.toc = result["html"], get_toc(result["toc"])
-    if result["title"] is not None:
-        page.title = result["title"]
-    page_dir = Path(page.file.abs_dest_path).parent
-    page_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, page_dir / source.name)          # the download button's notebook
-    for name in result["images"]:
-        shutil.copyfile(image_dir / name, page_dir / name)
+@dataclass(frozen=True)
+class LabView:
+    """One language's page of a lab: what its HTML depends on besides the notebook."""
+    lang: str
+    url: str              # ko: labs/NAME/, en: en/labs/NAME/
+    dest_uri: str         # ... /index.html
+    notebook_name: str    # NAME.ipynb, beside the page
 
 
-def _convert(source: Path, notebook: dict, page, config, image_dir: Path) -> dict:
-    from mkdocs_jupyter import convert
-    from mkdocs_jupyter.plugin import _get_nb_toc_tokens
+def convert(view: LabView, notebook_path: Path, notebook: dict, slugify: Callable, image_dir: Path) -> dict:
+    """{"html", "toc", "title", "images"} of the page; its plots are written into image_dir."""
+    from mkdocs_jupyter import convert as jupyter
 
-    content = convert.nb2html(str(source), execute=False, kernel_name="", theme="", allow_errors=False,
+    content = jupyter.nb2html(str(notebook_path), execute=False, kernel_name="", theme="", allow_errors=False,
                               show_input=True, no_input=False, no_prompt=False, remove_tag_config={},
                               highlight_extra_classes="", include_requirejs=False, custom_mathjax_url="")
-    title = _get_nb_toc_tokens(str(source), TOC_DEPTH)[1]
-    return {**_rewrite(content, notebook, page, config, image_dir), "title": title}
+    return _rewrite(content, notebook, view, slugify, image_dir)
 
 
-def _rewrite(content: str, notebook: dict, page, config, image_dir: Path) -> dict:
+def _rewrite(content: str, notebook: dict, view: LabView, slugify: Callable, image_dir: Path) -> dict:
     from bs4 import BeautifulSoup
 
-    lang = current_language(config)
+    lang = view.lang
     cells = {cell["id"]: cell for cell in notebook["cells"]}
     soup = BeautifulSoup(content, "html.parser")
     parts, images = [], []
@@ -94,13 +67,13 @@ def _rewrite(content: str, notebook: dict, page, config, image_dir: Path) -> dic
         elif cell["cell_type"] == "code":
             parts.append(_code_cell(div, cell, lang, image_dir, images))
     body = BeautifulSoup("\n".join(parts), "html.parser")
-    toc = _heading_ids(body, config)
-    _add_buttons(body, page, config, lang)
-    html_out = str(body)
-    site_url = settings(config)["site_url"]
-    html_out = re.sub(r'href="' + re.escape(site_url) + r'([^"]*)"',
-                      lambda m: f'href="{_relative(m[1], page.url)}"', html_out)
-    return {"html": f'<div class="dlnotes-lab">\n{html_out}\n</div>', "toc": toc, "images": images}
+    toc = _heading_ids(body, slugify)
+    _add_buttons(body, view)
+    html_out = re.sub(r'href="' + re.escape(SITE) + r'([^"]*)"',
+                      lambda m: f'href="{_relative(m[1], view.url)}"', str(body))
+    # the title, as mkdocs-jupyter takes it: the text of the first level-1 heading
+    title = next((t["name"] for t in toc if t["level"] == 1), None)
+    return {"html": f'<div class="dlnotes-lab">\n{html_out}\n</div>', "toc": toc, "title": title, "images": images}
 
 
 def _with_math(markup: str) -> str:
@@ -160,11 +133,10 @@ def _image_file(src: str, image_dir: Path, image_names: list) -> dict:
     return {"src": name, "width": width, "height": height, "loading": "lazy"}
 
 
-def _heading_ids(body, config) -> list:
+def _heading_ids(body, slugify: Callable) -> list:
     """Unicode ids from the site's slugify (mkdocs-jupyter's are ASCII-only), and the page's TOC."""
-    from markdown.extensions.toc import nest_toc_tokens, slugify as default_slugify, unique
+    from markdown.extensions.toc import nest_toc_tokens, unique
 
-    slugify = config.mdx_configs.get("toc", {}).get("slugify", default_slugify)
     used, tokens = set(), []
     for heading in body.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
         for anchor in heading.select("a.anchor-link"):
@@ -179,19 +151,16 @@ def _heading_ids(body, config) -> list:
     return nest_toc_tokens(tokens)
 
 
-def _add_buttons(body, page, config, lang: str) -> None:
-    """The download and Colab buttons, under the title."""
-    conf = settings(config)
-    notebook = Path(page.file.abs_src_path).name
-    published = f"{page.file.dest_uri.rsplit('/', 1)[0]}/{notebook}"
-    download, colab = BUTTONS.get(lang, BUTTONS["en"])
+def _add_buttons(body, view: LabView) -> None:
+    """The download and Colab buttons, under the title (Colab's address filled in by the build)."""
+    published = f"{view.dest_uri.rsplit('/', 1)[0]}/{view.notebook_name}"
+    download, colab = BUTTONS.get(view.lang, BUTTONS["en"])
     buttons = body.new_tag("p", attrs={"class": "dlnotes-lab-actions"})
-    buttons.append(body.new_tag("a", attrs={"class": "md-button md-button--primary", "href": notebook,
-                                            "download": notebook}))
+    buttons.append(body.new_tag("a", attrs={"class": "md-button md-button--primary", "href": view.notebook_name,
+                                            "download": view.notebook_name}))
     buttons.contents[-1].string = download
     buttons.append(" ")
-    buttons.append(body.new_tag("a", attrs={"class": "md-button", "href": colab_url(conf["repo"], conf["branch"],
-                                                                                    published)}))
+    buttons.append(body.new_tag("a", attrs={"class": "md-button", "href": COLAB + published}))
     buttons.contents[-1].string = colab
     title = body.find("h1")
     if title is not None:

@@ -16,6 +16,20 @@ import nbformat
 
 from dlnotes.build.labs.sources import LabSourceError, prepare
 
+SETUP_CELL = {
+    "ko": ("# Colab에서만 하는 일: 이 실습이 쓰는 dlnotes 패키지를 저장소에서 설치한다.\n"
+           "# 저장소를 받아 `pip install -e .`로 설치했다면 아무 일도 하지 않는다."),
+    "en": ("# Only in Colab: install the dlnotes package, which this lab imports, from\n"
+           "# the repository. A checkout installed with `pip install -e .` has it already."),
+}
+SETUP_CODE = """
+import sys
+if "google.colab" in sys.modules:
+    import importlib, subprocess
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "--no-deps", "git+{repo}"],
+                   check=True)
+    importlib.invalidate_caches()"""
 # [text](../chapter.md#anchor) in a lab's Markdown: relative to the lab's folder, like any page.
 MD_LINK = re.compile(r"\]\((?P<path>[\w./-]+?\.md)(?P<anchor>#[\w-]+)?\)")
 SOLUTION, CHECK = "solution", "check"      # cell tags of an exercise (after its "exercise" stub cell)
@@ -37,9 +51,14 @@ def with_outputs(source: str, executed: nbformat.NotebookNode) -> nbformat.Noteb
     return nb
 
 
+def setup_cell(lang: str, repo: str) -> str:
+    return SETUP_CELL.get(lang, SETUP_CELL["en"]) + SETUP_CODE.format(repo=repo)
+
+
 def for_readers(nb: nbformat.NotebookNode, *, setup_cell: str, site_url: str, lang_prefix: str,
-                docs_lang_dir: Path) -> nbformat.NotebookNode:
-    """The notebook readers download; raises LabSourceError naming every link to a missing page or section."""
+                docs_lang_dir: Path | None) -> nbformat.NotebookNode:
+    """The notebook readers download. With docs_lang_dir, links are checked against that language's
+    pages: LabSourceError names every link to a missing page or section."""
     nb = nbformat.from_dict(nb)
     nb.cells = [cell for cell in nb.cells if SOLUTION not in tags(cell)]
     for cell in nb.cells:
@@ -57,14 +76,16 @@ def for_readers(nb: nbformat.NotebookNode, *, setup_cell: str, site_url: str, la
     return nb
 
 
-def _absolute_link(match, site_url: str, lang_prefix: str, docs_lang_dir: Path, missing: list) -> str:
+def _absolute_link(match, site_url: str, lang_prefix: str, docs_lang_dir: Path | None, missing: list) -> str:
     """../chapter.md#id -> SITE/chapter/#id."""
     target = posixpath.normpath(posixpath.join("labs", match["path"]))
     anchor = match["anchor"] or ""
-    page = docs_lang_dir / target
-    if target.startswith("..") or not page.is_file():
+    page = docs_lang_dir / target if docs_lang_dir else None
+    if page is None:
+        pass
+    elif target.startswith("..") or not page.is_file():
         missing.append(match["path"])
-    elif anchor and f"{{{anchor}}}" not in page.read_text(encoding="utf-8"):
+    elif anchor and not re.search(r"\{" + re.escape(anchor) + r"[\s}]", page.read_text(encoding="utf-8")):
         missing.append(match["path"] + anchor)
     stem = target.removesuffix(".md")
     url = "" if stem == "index" else (stem.removesuffix("/index") + "/" if stem.endswith("/index") else stem + "/")

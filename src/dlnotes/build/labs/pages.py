@@ -3,40 +3,32 @@
 publish_all    after the engine ran the labs: write each language's notebook for readers into
                .cache/dlnotes/labs/published/<lang>/NAME.ipynb (notebooks.py), with the Colab cell
                and chapter links for this site and repository.
-on_files       turn each lab source into a page backed by its published notebook, which
-               labs/html.py renders (through mkdocs-jupyter's converter) and copies beside the page.
-Where the site and the repository are (site_url, extra.repo) only shapes the published copies,
-so `mkdocs serve` and a CI build reuse the executed notebooks.
+on_files       turn each lab source into a page backed by its published notebook.
+render         a lab page's content, TOC and title: the output of its lab page job (page_worker.py)
+               with this site's and repository's addresses filled in; the notebook and the plots go
+               beside the page.
+Where the site and the repository are (site_url, extra.repo) only shapes the published copies and
+fills in the pages' placeholders, so `mkdocs serve` and a CI build reuse the executed labs and pages.
 """
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
 import nbformat
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
+from mkdocs.structure.toc import get_toc
 
 from dlnotes.build.engine.keys import file_digest
 from dlnotes.build.engine.memo import Memo, digest
-from dlnotes.build.labs import notebooks
-from dlnotes.build.labs.sources import CODE_VERSION, LAB_DIR, Lab, LabSourceError
+from dlnotes.build.labs import html, notebooks
+from dlnotes.build.labs.page_worker import PAGE_FILE
+from dlnotes.build.labs.sources import CODE_VERSION, LAB_DIR, Lab, LabSourceError, lab_view, page_folder
 
 DEFAULT_BRANCH = "gh-pages"
-SETUP_CELL = {
-    "ko": ("# Colab에서만 하는 일: 이 실습이 쓰는 dlnotes 패키지를 저장소에서 설치한다.\n"
-           "# 저장소를 받아 `pip install -e .`로 설치했다면 아무 일도 하지 않는다."),
-    "en": ("# Only in Colab: install the dlnotes package, which this lab imports, from\n"
-           "# the repository. A checkout installed with `pip install -e .` has it already."),
-}
-SETUP_CODE = """
-import sys
-if "google.colab" in sys.modules:
-    import importlib, subprocess
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
-                    "--no-deps", "git+{repo}"],
-                   check=True)
-    importlib.invalidate_caches()"""
 
 
 def settings(config) -> dict:
@@ -52,10 +44,6 @@ def settings(config) -> dict:
         raise PluginError("mkdocs.yml: the labs need site_url (their chapter links point there)")
     return {"repo": repo, "branch": str(extra.get("labs_branch") or DEFAULT_BRANCH),
             "site_url": site_url if site_url.endswith("/") else site_url + "/"}
-
-
-def setup_cell(lang: str, repo: str) -> str:
-    return SETUP_CELL.get(lang, SETUP_CELL["en"]) + SETUP_CODE.format(repo=repo)
 
 
 def lang_prefix(lang: str, default_lang: str) -> str:
@@ -103,7 +91,7 @@ def publish_all(labs: list[Lab], config, cache_dir: Path, memo: Memo) -> list[st
             try:
                 nb = notebooks.for_readers(notebooks.with_outputs(source.read_text(encoding="utf-8"),
                                                                   nbformat.read(executed, as_version=4)),
-                                           setup_cell=setup_cell(lang, conf["repo"]), site_url=conf["site_url"],
+                                           setup_cell=notebooks.setup_cell(lang, conf["repo"]), site_url=conf["site_url"],
                                            lang_prefix=lang_prefix(lang, default_lang), docs_lang_dir=docs_dir / lang)
             except LabSourceError as error:
                 errors.append(f"lab docs/{lang}/{LAB_DIR}/{lab.name}.py: {error}")
@@ -118,6 +106,28 @@ class LabPage(File):
 
     def is_documentation_page(self) -> bool:
         return True
+
+
+def render(page, config, cache_dir: Path) -> None:
+    """Set a lab page's content, TOC and title (its Page.render), and put its notebook and plots beside it.
+
+    The page was made by its job through mkdocs-jupyter's converter. Its plugin is not used: MkDocs
+    would import it at every build (a second, most of what a build with nothing to redo cost beyond
+    plain Material), its cache kept only the conversion, and what else it does for a page (the
+    title, the TOC, the notebook beside the page) is here.
+    """
+    conf = settings(config)
+    folder = cache_dir / page_folder(Path(page.file.abs_src_path).stem, current_language(config))
+    parts = json.loads((folder / PAGE_FILE).read_text(encoding="utf-8"))
+    page.content = parts["html"].replace(html.REPO, conf["repo"]).replace(html.COLAB, colab_url(conf["repo"], conf["branch"], ""))
+    page.toc = get_toc(parts["toc"])
+    if parts["title"] is not None:
+        page.title = parts["title"]
+    page_dir = Path(page.file.abs_dest_path).parent
+    page_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(page.file.abs_src_path, page_dir / Path(page.file.abs_src_path).name)   # the download
+    for name in parts["images"]:
+        shutil.copyfile(folder / name, page_dir / name)
 
 
 def no_markdown(page) -> None:
@@ -163,8 +173,8 @@ def _lab_name(file, docs_dir: Path) -> str | None:
 
 
 def _lab_page(src_uri: str, lang: str, name: str, config, default_lang: str) -> LabPage:
-    dest = f"{lang_prefix(lang, default_lang)}{LAB_DIR}/{name}/index.html"
-    return LabPage(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls, dest_uri=dest)
+    return LabPage(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls,
+                   dest_uri=lab_view(name, lang, default_lang).dest_uri)
 
 
 def is_lab_page(page) -> bool:

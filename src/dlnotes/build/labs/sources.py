@@ -19,6 +19,7 @@ import nbformat
 from dlnotes.build.engine.jobs import Job
 from dlnotes.build.engine.keys import file_digest
 from dlnotes.build.engine.memo import Memo, digest, source_digest
+from dlnotes.build.labs.html import LabView
 
 LAB_DIR = "labs"
 WORKER = "dlnotes.build.labs.kernel"
@@ -28,6 +29,10 @@ CELL_TIMEOUT = 120.0    # seconds for one cell
 HERE = Path(__file__).resolve().parent
 WORKER_FILES = (HERE / "kernel.py", HERE / "sources.py", *sorted((HERE.parents[1] / "styles").glob("*.mplstyle")))
 CODE_VERSION = source_digest(HERE / "sources.py", HERE / "notebooks.py")   # how sources become notebooks
+PAGE_WORKER = "dlnotes.build.labs.page_worker"
+PAGE_WORKER_FILES = (HERE / "page_worker.py", HERE / "html.py", HERE / "notebooks.py")
+PAGE_VERSIONED = ("mkdocs-jupyter", "nbconvert", "mistune", "pygments", "beautifulsoup4", "nbformat", "jupytext")
+PAGE_TIME_LIMIT = 120.0
 
 
 class LabSourceError(ValueError):
@@ -107,6 +112,30 @@ def lab_job(lab: Lab, root: Path, default_lang: str, memo: Memo) -> Job:
                outputs=(lab.output(),), time_limit=TIME_LIMIT,
                pages=tuple(_rel(path, root) for _, path in sorted(lab.sources.items())),
                estimate=30.0, done="executed", preloaded=False)     # the kernel imports torch on its own
+
+
+def lab_view(name: str, lang: str, default_lang: str) -> LabView:
+    """Where a lab's page in one language is (its links and buttons are relative to it)."""
+    url = f"{'' if lang == default_lang else lang + '/'}{LAB_DIR}/{name}/"
+    return LabView(lang, url, url + "index.html", f"{name}.ipynb")
+
+
+def page_folder(name: str, lang: str) -> str:
+    """What a lab page job writes, relative to the cache folder: page.json and the page's plots."""
+    return f"labs/pages/{lang}/{name}/"
+
+
+def page_job(lab: Lab, lang: str, root: Path, cache_dir: Path, default_lang: str, slugify: dict) -> Job:
+    """The job that makes one language's page of a lab, after the lab has run (page_worker.py)."""
+    view = lab_view(lab.name, lang, default_lang)
+    executed = _rel(cache_dir / lab.output(), root)
+    payload = {"view": {"lang": lang, "url": view.url, "dest_uri": view.dest_uri, "notebook_name": view.notebook_name},
+               "source": _rel(lab.sources[lang], root), "executed": executed, "folder": page_folder(lab.name, lang),
+               "lang_prefix": view.url.removesuffix(f"{LAB_DIR}/{lab.name}/"), "slugify": slugify}
+    files = (payload["source"], executed, *(_rel(f, root) for f in PAGE_WORKER_FILES))
+    return Job(kind="lab-page", name=f"{lab.name}.{lang}", worker=PAGE_WORKER, payload=payload, files=tuple(files),
+               dists=PAGE_VERSIONED, outputs=(payload["folder"],), time_limit=PAGE_TIME_LIMIT,
+               pages=(payload["source"],), estimate=3.0, done="rendered", after=(f"lab:{lab.name}",))
 
 
 def source_line(source: str, cell_index: int) -> int | None:
