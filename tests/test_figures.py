@@ -13,21 +13,23 @@ import torch
 
 from dlnotes.figures.linear_regression import compute_descent_paths
 from dlnotes.linear_regression import least_squares, make_line_data
-from dlnotes.build.figures.jobs import figure_job
+from dlnotes.build.figures.jobs import figure_jobs
 from dlnotes.spec import check_registry
 from dlnotes.registry import FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def render_all(specs, out_dir: Path, hash_seed: str) -> subprocess.Popen:
-    """Start the build's worker on the given figures in one fresh process (a cold interpreter)."""
-    jobs = []
-    for spec in specs:
-        (out_dir / spec.name).mkdir(parents=True)
-        jobs.append({"payload": figure_job(spec, ROOT, []).payload, "root": str(ROOT),
-                     "out_dir": str(out_dir / spec.name)})
-    (out_dir / "jobs.json").write_text(json.dumps(jobs))
+JOBS = [job for spec in FIGURES for job in figure_jobs(spec, ROOT, [])]     # every figure and every variant
+
+
+def render_all(jobs, out_dir: Path, hash_seed: str) -> subprocess.Popen:
+    """Start the build's worker on the given figure jobs in one fresh process (a cold interpreter)."""
+    work = []
+    for job in jobs:
+        (out_dir / job.name).mkdir(parents=True)
+        work.append({"payload": job.payload, "root": str(ROOT), "out_dir": str(out_dir / job.name)})
+    (out_dir / "jobs.json").write_text(json.dumps(work))
     env = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONPATH=str(ROOT / "src"))
     with open(out_dir / "jobs.json") as jobs_file:
         return subprocess.Popen([sys.executable, "-m", "dlnotes.build.figures.worker"], stdin=jobs_file,
@@ -36,18 +38,18 @@ def render_all(specs, out_dir: Path, hash_seed: str) -> subprocess.Popen:
 
 @pytest.fixture(scope="module")
 def renders(request, tmp_path_factory) -> dict[str, tuple[Path, str]]:
-    """Two independent runs over the selected figures, different hash seeds, side by side on the cores."""
-    selected = {item.callspec.params["spec"].name for item in request.session.items
-                if item.originalname == "test_figure_is_deterministic_svg"}
-    specs = [spec for spec in FIGURES if spec.name in selected]
+    """Two independent runs over the selected jobs, different hash seeds, side by side on the cores."""
+    selected = {item.callspec.params["job"].name for item in request.session.items
+                if item.originalname == "test_figure_is_deterministic"}
+    jobs = [job for job in JOBS if job.name in selected]
     procs = {seed: (tmp_path_factory.mktemp(f"hash-seed-{seed}"),) for seed in ("1", "2")}
-    procs = {seed: (out, render_all(specs, out, seed)) for seed, (out,) in procs.items()}
-    return {seed: (out, proc.communicate(timeout=900)[1] + f"(exit {proc.returncode})")
+    procs = {seed: (out, render_all(jobs, out, seed)) for seed, (out,) in procs.items()}
+    return {seed: (out, proc.communicate(timeout=1200)[1] + f"(exit {proc.returncode})")
             for seed, (out, proc) in procs.items()}
 
 
-def svgs(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.rglob("*.svg"))}
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_registry_is_valid():
@@ -55,19 +57,21 @@ def test_registry_is_valid():
     assert len(by_name) == len(FIGURES) > 0
 
 
-@pytest.mark.build      # renders every figure twice
-@pytest.mark.parametrize("spec", FIGURES, ids=lambda s: s.name)
-def test_figure_is_deterministic_svg(spec, renders):
+@pytest.mark.build      # renders every figure and every variant twice
+@pytest.mark.parametrize("job", JOBS, ids=lambda job: job.name)
+def test_figure_is_deterministic(job, renders):
     (first_dir, log), (second_dir, _) = renders["1"], renders["2"]
-    first, second = svgs(first_dir / spec.name), svgs(second_dir / spec.name)
-    assert first, f"figure {spec.name} was not rendered:\n{log[-3000:]}"
-    assert sorted(first) == [f"{spec.name}.dark.svg", f"{spec.name}.light.svg"]
+    first, second = outputs(first_dir / job.name), outputs(second_dir / job.name)
+    assert first, f"{job.label} was not rendered:\n{log[-3000:]}"
+    assert sorted(first) == sorted(job.outputs)     # both palettes' SVGs, and a figure's previews
     assert first == second
-    light, dark = first[f"{spec.name}.light.svg"], first[f"{spec.name}.dark.svg"]
+    light, dark = (first[name] for name in job.payload["outputs"])
     assert light != dark                                   # the palettes really differ
     for svg in (light, dark):
         assert b"<dc:date>" not in svg and b"<text" not in svg    # no date; glyphs as paths
         assert len(svg) < 300_000                           # small enough for a page
+    for preview in job.payload["previews"]:
+        assert first[preview].startswith(b"\x89PNG") and len(first[preview]) < 60_000    # a gallery card
 
 
 def descent(**overrides):

@@ -9,8 +9,8 @@ on_files       serve the cached SVGs and KaTeX's CSS and fonts as site files; la
                pages backed by their notebooks.
 on_pre_page    a lab page is rendered from its notebook, in the site's own markup (labs/html.py).
 on_page_markdown  check the source (unclosed fences, malformed snippet markers: page and line),
-               write out citations (html/citations.py), replace figure markers with images,
-               caption and code.
+               write out citations (html/citations.py) and the figure gallery (figures/gallery.py),
+               replace figure markers with images, caption, code and an explorable figure's controls.
 on_page_context   serve unchanged pages' search entries from the memo (html/search_index.py).
 on_post_page   typeset every formula with KaTeX (a rejected one fails with page and line).
 on_post_build  split the search index, swap the staged site in.
@@ -37,8 +37,8 @@ from mkdocs.structure.files import File
 from dlnotes.build.engine.keys import file_digest
 from dlnotes.build.engine.memo import Memo, digest, source_digest
 from dlnotes.build.engine.refresh import JobsFailed, refresh
-from dlnotes.build.figures import markers
-from dlnotes.build.figures.jobs import figure_job, figure_uses, load_registry
+from dlnotes.build.figures import gallery, markers
+from dlnotes.build.figures.jobs import figure_jobs, figure_uses, load_registry
 from dlnotes.build.html import checks, citations, math, search_index, site
 from dlnotes.build.labs import pages as lab_pages
 from dlnotes.build.labs.sources import find_labs, lab_job, page_job
@@ -47,7 +47,8 @@ from dlnotes.spec import ref_source_file
 log = logging.getLogger("mkdocs.plugins.dlnotes")
 MARKERS_VERSION = source_digest(Path(markers.__file__))
 KATEX_FILES = ("katex.min.css",)   # formulas are typeset at build time: the CSS and fonts are all pages need
-SWITCHES = {"figure": "DLNOTES_FIGURES", "lab": "DLNOTES_LABS", "lab-page": "DLNOTES_LABS"}   # =off: as cached
+SWITCHES = {"figure": "DLNOTES_FIGURES", "variant": "DLNOTES_FIGURES",      # =off: stale outputs served
+            "lab": "DLNOTES_LABS", "lab-page": "DLNOTES_LABS"}                # as they are (drafts)
 # A build's log keeps one line per job that ran and a summary: not mkdocs-jupyter's line per
 # notebook it converts, nor mkdocs-static-i18n's lines per language (its warnings still show).
 QUIET_LOGGERS = ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter", "mkdocs.plugins.mkdocs_static_i18n")
@@ -60,7 +61,7 @@ class DlnotesConfig(base.Config):
 class DlnotesPlugin(BasePlugin[DlnotesConfig]):
     def on_startup(self, *, command, dirty):
         self.command = command
-        self.jobs, self.labs, self.specs = [], [], {}
+        self.jobs, self.labs, self.specs, self.uses, self.report = [], [], {}, {}, {}
         self.final_site_dir = None
         self.math = None
         self.memos = {}
@@ -88,17 +89,18 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
         docs_dir = Path(config.docs_dir)
         try:
             self.specs = load_registry()
-            uses = figure_uses(docs_dir, set(self.specs))
+            self.uses = figure_uses(docs_dir, set(self.specs))
             self.labs = find_labs(docs_dir)
             default_lang = lab_pages.default_language(config)
-            self.jobs = ([figure_job(spec, self.root, uses[name]) for name, spec in self.specs.items()]
+            self.jobs = ([job for name, spec in self.specs.items()
+                          for job in figure_jobs(spec, self.root, [page for page, _ in self.uses[name]])]
                          + [lab_job(lab, self.root, default_lang, self.memos["sources"]) for lab in self.labs]
                          + [page_job(lab, lang, self.root, self.cache_dir, default_lang, _slugify(config))
                             for lab in self.labs for lang in sorted(lab.sources)])
             skip = frozenset(kind for kind, switch in SWITCHES.items() if os.environ.get(switch) == "off")
             for kind in sorted(skip):
                 log.info(f"{kind}s: stale outputs served as they are ({SWITCHES[kind]}=off)")
-            refresh(self.jobs, self.root, self.cache_dir, skip)
+            self.report = refresh(self.jobs, self.root, self.cache_dir, skip)
         except (ValueError, JobsFailed) as error:      # registry, markers, lab sources, jobs
             raise PluginError(str(error)) from None
         errors = lab_pages.publish_all(self.labs, config, self.cache_dir, self.memos["sources"])
@@ -111,7 +113,7 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
             for output in job.outputs:
                 if not (self.cache_dir / output).exists():
                     raise PluginError(f"{job.label}: no output at {self.cache_dir / output}")
-                if job.kind == "figure":
+                if job.kind in ("figure", "variant"):
                     files.append(File.generated(config, output, abs_src_path=str(self.cache_dir / output)))
         katex_dir = self.root / "node_modules" / "katex" / "dist"
         fonts = tuple(p.relative_to(katex_dir).as_posix() for p in sorted(katex_dir.glob("fonts/*.woff2")))
@@ -133,6 +135,8 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
             raise PluginError("\n".join(errors))
         # citations first: marker lines become many, and citation errors name the source's lines
         markdown = citations.expand(markdown, page.file.src_uri, config)
+        markdown = gallery.expand(markdown, page.file.src_uri, self.specs, self.uses, self.report,
+                                  gallery.chapter_order(config.nav), Path(config.docs_dir))
         try:
             return markers.replace_markers(markdown, page.file.src_uri, self.specs, self.root, self._figure_code)
         except markers.MarkerError as error:

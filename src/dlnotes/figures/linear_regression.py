@@ -45,19 +45,43 @@ def _path_label(fraction: float) -> str:
     return rf"$\eta = {fraction:g}\,\eta_c$"
 
 
+def _draw_path_on_contours(ax, data: DescentPaths, fraction: float, path: torch.Tensor, color: str) -> None:
+    levels = torch.logspace(-0.7, 2.0, 10).tolist()
+    contours = ax.contour(data.w_grid, data.b_grid, data.loss_grid, levels=levels, colors="0.6", linewidths=0.7)
+    ax.clabel(contours, fmt="%.2g", fontsize=7)
+    ax.plot(path[:, 0], path[:, 1], "o-", color=color, markersize=2.5, linewidth=1.1)
+    ax.plot(*data.optimum, marker="*", markersize=12, color="C3", linestyle="none")
+    ax.set(xlim=(data.w_grid[0], data.w_grid[-1]), ylim=(data.b_grid[0], data.b_grid[-1]),
+           xlabel=r"$w$", ylabel=r"$b$", title=_path_label(fraction))
+    ax.grid(False)
+
+
 def draw_loss_surface(axes, data: DescentPaths) -> None:
     """One panel per step size, each with the same contours of L(w, b)."""
-    levels = torch.logspace(-0.7, 2.0, 10).tolist()
     for ax, fraction, path, color in zip(axes, data.eta_fractions, data.paths, PATH_COLORS):
-        contours = ax.contour(data.w_grid, data.b_grid, data.loss_grid, levels=levels, colors="0.6",
-                              linewidths=0.7)
-        ax.clabel(contours, fmt="%.2g", fontsize=7)
-        ax.plot(path[:, 0], path[:, 1], "o-", color=color, markersize=2.5, linewidth=1.1)
-        ax.plot(*data.optimum, marker="*", markersize=12, color="C3", linestyle="none")
-        ax.set(xlim=(data.w_grid[0], data.w_grid[-1]), ylim=(data.b_grid[0], data.b_grid[-1]),
-               xlabel=r"$w$", title=_path_label(fraction))
-        ax.grid(False)
-    axes[0].set_ylabel(r"$b$")
+        _draw_path_on_contours(ax, data, fraction, path, color)
+    for ax in axes[1:]:
+        ax.set_ylabel("")
+
+
+def compute_step_size_path(*, eta_fraction: float, **settings) -> DescentPaths:
+    """One path of gradient descent, with the step size a fraction of eta_c = 2 / lambda_max
+    (the explorable figure: the reader moves the step size across eta_c)."""
+    return compute_descent_paths(eta_fractions=(eta_fraction,), **settings)
+
+
+STEP_SIZE_LOSS_LIMITS = (1e-2, 1e4)   # the same axes for every step size, so that the panels compare
+
+
+def draw_step_size_path(axes, data: DescentPaths) -> None:
+    """The path on the contours of L(w, b), and its loss per step; beyond eta_c both run away."""
+    (fraction,), (path,) = data.eta_fractions, data.paths
+    color = "C0" if fraction < 1 else "C1"
+    _draw_path_on_contours(axes[0], data, fraction, path, color)
+    axes[1].semilogy(path[:, 2].clamp(max=STEP_SIZE_LOSS_LIMITS[1]), color=color)
+    axes[1].axhline(data.loss_min, color="0.5", linestyle="--", linewidth=1.0, label=r"$L(w^*, b^*)$")
+    axes[1].set(xlabel="step", ylabel=r"$L(w, b)$", ylim=STEP_SIZE_LOSS_LIMITS, title=_path_label(fraction))
+    axes[1].legend(loc="upper right")
 
 
 def draw_loss_curves(ax, data: DescentPaths) -> None:

@@ -34,6 +34,7 @@ class Job:
     done: str = "regenerated"     # what the report and the log say of a job that ran
     preloaded: bool = True        # forked from the job server (torch imported) or a fresh interpreter
     after: tuple[str, ...] = ()   # keys of the jobs whose outputs this one reads: it runs after them
+    title: str | None = None      # how errors name it, when "<kind> '<name>'" would not say it well
 
     @property
     def key(self) -> str:
@@ -42,7 +43,7 @@ class Job:
     @property
     def label(self) -> str:
         """How errors name the job: figure 'x' (used on a.md, b.md)."""
-        return f"{self.kind} {self.name!r} (used on {', '.join(self.pages) or 'no page'})"
+        return f"{self.title or f'{self.kind} {self.name!r}'} (used on {', '.join(self.pages) or 'no page'})"
 
     def payload_digest(self) -> str:
         return hashlib.sha256(json.dumps(self.payload, sort_keys=True).encode()).hexdigest()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from dlnotes.build.figures import explore
 from dlnotes.spec import FigureSpec, ref_source_file, split_ref
 
 ANY_MARKER = re.compile(r"^\s*<!--\s*figure\b")
@@ -76,15 +77,20 @@ def replace_markers(text: str, page_src_uri: str, specs: dict[str, FigureSpec], 
 
 def figure_markdown(marker: Marker, spec: FigureSpec, page_src_uri: str, root: Path, code: str) -> str:
     base = posixpath.relpath("figures", posixpath.dirname(page_src_uri) or ".")
-    alt = marker.caption.replace("[", "(").replace("]", ")")
-    images = "\n".join(f"![{alt}]({base}/{spec.name}.{variant}.svg#only-{variant}){{ loading=lazy }}"
+    lang = page_src_uri.split("/")[0]
+    alt = explore.alt_text(marker.caption, spec, spec.variants()[0], lang).replace("[", "(").replace("]", ")")
+    # width and height (in hundredths of an inch) keep the place of the figure before it loads, and
+    # when a control swaps in a variant, which has the same size
+    size = f"width={round(spec.size[0] * 100)} height={round(spec.size[1] * 100)}"
+    images = "\n".join(f"![{alt}]({base}/{spec.name}.{variant}.svg#only-{variant}){{ loading=lazy {size} }}"
                        for variant in ("light", "dark"))
+    controls = explore.controls_html(spec, marker.caption, lang) + "\n" if spec.explore else ""
     source = ref_source_file(spec.compute, root).relative_to(root).as_posix()
     code = "\n".join("    " + line if line else "" for line in code.splitlines())
-    label = CODE_LABEL.get(page_src_uri.split("/")[0], CODE_LABEL["en"])
+    label = CODE_LABEL.get(lang, CODE_LABEL["en"])
     # The code stays out of the search index (data-search-exclude): it would only enlarge the
     # index every reader's browser downloads, and search finds a figure by its caption anyway.
-    return (f'<figure class="dlnotes-figure" id="figure-{spec.name}" markdown="span">\n{images}\n'
+    return (f'{controls}<figure class="dlnotes-figure" id="figure-{spec.name}" markdown="span">\n{images}\n'
             f"<figcaption>{html.escape(marker.caption)}</figcaption>\n</figure>\n\n"
             f'<div class="dlnotes-figure-code" data-search-exclude="" markdown>\n\n'
             f'??? abstract "{label}: `{spec.name}` · `{source}`"\n\n    ```python\n{code}\n    ```\n\n</div>\n')
@@ -95,6 +101,8 @@ def figure_code(spec: FigureSpec, root: Path) -> str:
     settings = ", ".join(f"{k}={json.dumps(v)}" for k, v in spec.settings.items())
     parts = [f"# {spec.name}: data = {split_ref(spec.compute)[1]}({settings}); "
              f"{split_ref(spec.draw)[1]}(axes, data)"]
+    for knob in spec.explore:      # the page's controls: one figure per combination, computed at build time
+        parts[0] += f"\n# on the page, {knob.setting} takes each of {json.dumps(list(knob.values))}"
     for ref in (spec.compute, spec.draw):
         parts.append(function_source(ref_source_file(ref, root), split_ref(ref)[1]))
     return "\n\n".join(parts)

@@ -15,13 +15,26 @@ import traceback
 from pathlib import Path
 
 from dlnotes.build.engine.probe import loaded_dependencies
+from dlnotes.spec import variant_slug
 
 STYLE_DIR = Path(__file__).resolve().parents[2] / "styles"
 VARIANTS = ("light", "dark")   # Material's palettes; pages show the one that matches
 
 
+PREVIEW_DPI = 50       # a 7.2 in wide figure becomes a 360 px preview
+
+
 def output_names(name: str) -> tuple[str, ...]:
     return tuple(f"figures/{name}.{variant}.svg" for variant in VARIANTS)
+
+
+def preview_names(name: str) -> tuple[str, ...]:
+    return tuple(f"figures/previews/{name}.{variant}.png" for variant in VARIANTS)
+
+
+def variant_names(name: str, choice: dict) -> tuple[str, ...]:
+    """An explorable figure's other variants: figures/NAME/SETTING-VALUE.light.svg, ..."""
+    return tuple(f"figures/{name}/{variant_slug(choice)}.{variant}.svg" for variant in VARIANTS)
 
 
 def load_function(ref: str, root: Path):
@@ -62,16 +75,21 @@ def use_style(variant: str) -> None:
 
 
 def draw_svgs(payload: dict, data, draw, out_dir: Path) -> None:
+    """Each palette's SVG, and where the payload asks for them, small PNG previews (the gallery's)."""
     import matplotlib
     import matplotlib.pyplot as plt
 
-    for variant, output in zip(VARIANTS, output_names(payload["name"])):
+    previews = payload.get("previews") or [None] * len(VARIANTS)
+    for variant, output, preview in zip(VARIANTS, payload["outputs"], previews):
         use_style(variant)
         matplotlib.rcParams["svg.hashsalt"] = payload["name"]   # stable clip-path ids
         fig = plt.figure(figsize=payload["size"], layout="constrained")
         draw(fig.subplots(*payload["panels"]), data)
         (out_dir / output).parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(out_dir / output, format="svg", metadata={"Date": None, "Creator": None})
+        if preview:
+            (out_dir / preview).parent.mkdir(parents=True, exist_ok=True)
+            fig.savefig(out_dir / preview, format="png", dpi=PREVIEW_DPI, metadata={"Software": None})
         plt.close(fig)
 
 
