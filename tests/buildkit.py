@@ -5,6 +5,12 @@ from dlnotes_tools.projects import (ROOT, append, copy_project, copy_small_proje
                                     mkdocs_build, tree_digest)
 
 
+# Debian's Chromium, as the browser tests drive it (Playwright cannot download its own here)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
 def statuses(project) -> dict[str, str]:
     return {name: entry["status"] for name, entry in figure_report(project).items()}
 

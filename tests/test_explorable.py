@@ -5,19 +5,14 @@ from html import unescape
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from buildkit import ROOT, mkdocs_build
+from buildkit import ROOT
 from dlnotes.build.figures import explore
 from dlnotes.build.figures.jobs import figure_jobs
 from dlnotes.registry import FIGURES
 from dlnotes.spec import FigureSpec, Knob, variant_slug
-from dlnotes_tools.static_server import serve
 
 EXPLORABLE = [spec for spec in FIGURES if spec.explore]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 STEP = Knob("eta", (0.1, 0.5, 1.1), label={"ko": "스텝 크기", "en": "step size"}, value_text="η = {}·η_c")
 ACTIVATION = Knob("act", ("tanh", "relu"), label={"ko": "활성화 함수", "en": "activation"},
                   value_names={"tanh": {"ko": "tanh", "en": "tanh"}, "relu": {"ko": "ReLU", "en": "ReLU"}})
@@ -84,26 +79,6 @@ def test_controls_name_the_setting_and_value_in_the_page_language():
 
 # ------------------------------------------------------------------ on the page, in Chromium
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site") / "site"
-    proc = mkdocs_build(ROOT, "--site-dir", str(out))
-    assert proc.returncode == 0, proc.stderr
-    return out
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    with serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def page_of(site, name: str, lang: str) -> str:

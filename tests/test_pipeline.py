@@ -1,4 +1,5 @@
 """The build's figure jobs, end to end: builds of a temporary copy of the project (one chapter)."""
+import json
 import shutil
 import time
 
@@ -8,7 +9,9 @@ from buildkit import append, copy_small_project, figure_report, mkdocs_build, st
 
 pytestmark = pytest.mark.build      # builds the site: `make test` only, not `make check`
 
-ALL = {"linreg-fits", "linreg-loss-surface", "linreg-loss-curves"}
+ALL = {"linreg-fits", "linreg-loss-surface", "linreg-loss-curves", "linreg-step-size"}
+DESCENT = {"linreg-loss-surface", "linreg-loss-curves", "linreg-step-size"}     # they import the descent code
+STEP_SIZES = (0.1, 0.5, 0.9, 0.98, 1.02, 1.1)          # linreg-step-size's knob (registry/linear_regression.py)
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +56,14 @@ def test_second_build_regenerates_nothing(project):
     before = tree_digest(project / "site" / "figures")
     proc = build_ok(project)
     assert statuses(project) == dict.fromkeys(ALL, "cached")
-    assert "jobs: 3 figures (3 cached), 0 failed in" in proc.stderr
+    assert f"jobs: 4 figures (4 cached), {len(STEP_SIZES) - 1} variants ({len(STEP_SIZES) - 1} cached), 0 failed in" \
+        in proc.stderr
     assert tree_digest(project / "site" / "figures") == before
 
 
 @pytest.mark.parametrize("edited, expected", [
-    ("src/dlnotes/figures/linear_regression.py", {"linreg-loss-surface", "linreg-loss-curves"}),
-    ("src/dlnotes/linear_regression.py", {"linreg-loss-surface", "linreg-loss-curves"}),
+    ("src/dlnotes/figures/linear_regression.py", DESCENT),
+    ("src/dlnotes/linear_regression.py", DESCENT),
     ("snippets/linreg_gd.py", {"linreg-fits"}),
     ("src/dlnotes/styles/dark.mplstyle", ALL),
 ])
@@ -77,6 +81,49 @@ def test_changing_settings_regenerates_only_that_figure(project):
     build_ok(project)
     assert regenerated(project) == {"linreg-fits"}
     assert figure_report(project)["linreg-fits"]["reason"] == "settings changed"
+
+
+def variants(project) -> dict[str, str]:
+    entries = json.loads((project / ".cache/dlnotes/variants.json").read_text())["variants"]
+    return {entry["name"]: entry["status"] for entry in entries}
+
+
+def set_step_sizes(project, values: tuple) -> None:
+    registry = project / "src/dlnotes/registry/linear_regression.py"
+    registry.write_text(registry.read_text().replace(repr(STEP_SIZES), repr(values)))
+
+
+def test_a_new_value_of_a_knob_computes_only_its_variant(project):
+    set_step_sizes(project, STEP_SIZES + (1.05,))
+    build_ok(project)
+    assert regenerated(project) == set()
+    ran = {name for name, status in variants(project).items() if status == "regenerated"}
+    assert ran == {"linreg-step-size[eta_fraction=1.05]"}
+    assert (project / "site/figures/linreg-step-size/eta_fraction-1.05.dark.svg").is_file()
+
+
+def test_a_removed_value_takes_only_its_own_variant_away(project):
+    cache = project / ".cache/dlnotes/figures"
+    kept = tree_digest(cache)
+    set_step_sizes(project, tuple(v for v in STEP_SIZES if v != 0.5))
+    build_ok(project)
+    gone = {f"linreg-step-size/eta_fraction-0.5.{palette}.svg" for palette in ("light", "dark")}
+    assert tree_digest(cache) == {path: digest for path, digest in kept.items() if path not in gone}
+    assert not (project / "site/figures/linreg-step-size/eta_fraction-0.5.light.svg").exists()
+    assert set(variants(project).values()) == {"cached"}
+
+
+def test_a_raising_variant_fails_the_build_naming_the_figure_and_its_values(project):
+    site_before = tree_digest(project / "site")
+    append(project / "src/dlnotes/figures/linear_regression.py",
+           "\n_descent = compute_descent_paths\n\n\ndef compute_descent_paths(**settings):\n"
+           "    if settings['eta_fractions'] == (1.1,):\n        raise ValueError('no step of 1.1 here')\n"
+           "    return _descent(**settings)\n")
+    proc = mkdocs_build(project)
+    assert proc.returncode != 0
+    assert "figure 'linreg-step-size' with eta_fraction=1.1 (used on docs/en/linear-regression.md" in proc.stderr
+    assert "ValueError: no step of 1.1 here" in proc.stderr
+    assert tree_digest(project / "site") == site_before
 
 
 def test_a_raising_figure_fails_the_build_and_keeps_the_previous_output(project):

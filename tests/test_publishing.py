@@ -16,7 +16,7 @@ import pytest
 import yaml
 from playwright.sync_api import sync_playwright
 
-from buildkit import ROOT
+from buildkit import CHROMIUM, CHROMIUM_ARGS, ROOT
 from dlnotes_tools.projects import CLEAN_BUILD_ENV, load_config, session_dir, shared_clean_build
 from dlnotes_tools.static_server import serve
 
@@ -27,9 +27,6 @@ SUB_PATH = urlsplit(SITE_URL).path                     # /fork-name/
 WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 LANGS = {"ko", "en"}
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")

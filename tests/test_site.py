@@ -7,42 +7,16 @@ from urllib.parse import unquote, urlparse
 
 import material
 import pytest
-from playwright.sync_api import sync_playwright
 
-from buildkit import ROOT, mkdocs_build, statuses
+from buildkit import ROOT
 from dlnotes.build.html import search_index
 from dlnotes_tools import linkcheck
-from dlnotes_tools.static_server import page_paths, page_weights, serve
+from dlnotes_tools.static_server import page_paths, page_weights
 
 pytestmark = pytest.mark.build      # builds the site: `make test` only, not `make check`
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site") / "site"
-    proc = mkdocs_build(ROOT, "--site-dir", str(out))
-    assert proc.returncode == 0, proc.stderr
-    assert "failed" not in statuses(ROOT).values()
-    return out
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    """The built site served as a static host serves it (gzip, see static_server)."""
-    with serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_both_languages_have_the_same_pages(site):

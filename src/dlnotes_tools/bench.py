@@ -70,6 +70,7 @@ def main() -> None:
         cold = timed_build(project)
         print(f"cold-build: {cold:.2f} s")
         jobs_cpu, processor = print_job_seconds(project)
+        print_explorable(project)
         warm_times, floor_times = [], []
         for _ in range(REPEATS):
             warm_times.append(timed_build(project))
@@ -122,6 +123,18 @@ def print_job_seconds(project: Path) -> tuple[float, float]:
     return jobs_cpu, processor
 
 
+def print_explorable(project: Path) -> None:
+    """How many figures can be explored, how many variants that makes, and what they cost (cold build)."""
+    folder = project / ".cache" / "dlnotes"
+    variants = json.loads((folder / "variants.json").read_text())["variants"] if (folder / "variants.json").exists() else []
+    names = sorted({entry["name"].split("[")[0] for entry in variants})
+    figures = {name: entry for name, entry in figure_report(project).items() if name in names}
+    seconds = sum(e["computed_seconds"] or 0 for e in variants) + sum(e["computed_seconds"] or 0 for e in figures.values())
+    print(f"explorable-figures: {len(names)} figures ({', '.join(names)})")
+    print(f"explorable-variants: {len(variants) + len(names)} variants (the defaults included)")
+    print(f"explorable-variants-seconds: {seconds:.2f} s")
+
+
 def print_page_weights_and_lighthouse(site: Path) -> None:
     heaviest = weigh_pages(site)
     with serve(site) as base_url:
@@ -135,17 +148,24 @@ def print_page_weights_and_lighthouse(site: Path) -> None:
 
 
 def weigh_pages(site: Path) -> str:
-    """Print the page weights; return the heaviest page's path."""
+    """Print the page weights, without and with every variant of the explorable figures loaded;
+    return the heaviest page's path."""
     from playwright.sync_api import sync_playwright
 
     with serve(site) as base_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS[1:])
         weights = page_weights(browser, base_url, page_paths(site))
+        explorable = [path for path in page_paths(site) if 'class="dlnotes-knobs"' in (site / path / "index.html").read_text()]
+        loaded = page_weights(browser, base_url, explorable, variants=True)
         browser.close()
     heaviest = max(weights, key=weights.get)
     print(f"page-weight-home: {weights[''] / 1e6:.3f} MB")
     print(f"page-weight-max: {weights[heaviest] / 1e6:.3f} MB (/{heaviest})")
     print(f"page-weight-median: {statistics.median(weights.values()) / 1e6:.3f} MB")
+    if loaded:
+        most = max(loaded, key=loaded.get)
+        print(f"page-weight-max-explorable: {weights[most] / 1e6:.3f} MB (/{most}, as the page loads)")
+        print(f"page-weight-max-explorable-all-variants: {loaded[most] / 1e6:.3f} MB (/{most}, every variant loaded)")
     return heaviest
 
 

@@ -84,8 +84,22 @@ def page_paths(site: Path) -> list[str]:
     return sorted("" if p == "." else p + "/" for p in pages)
 
 
-def page_weights(browser, base_url: str, paths: list[str]) -> dict[str, int]:
-    """Bytes transferred to show each page completely: every request, lazy images included."""
+# Every variant of every explorable figure of a page, fetched as its controls would (explorable.js).
+LOAD_VARIANTS = """async () => {
+    const urls = [];
+    document.querySelectorAll('.dlnotes-knobs[data-variants]').forEach(knobs => {
+        const folder = document.getElementById(knobs.dataset.figure).querySelector('img')
+            .getAttribute('src').replace(/[^/]*$/, '');
+        Object.values(JSON.parse(knobs.dataset.variants)).forEach(variant =>
+            ['light', 'dark'].forEach(palette => urls.push(`${folder}${variant.stem}.${palette}.svg`)));
+    });
+    await Promise.all(urls.map(url => fetch(url).then(response => response.blob())));
+}"""
+
+
+def page_weights(browser, base_url: str, paths: list[str], variants: bool = False) -> dict[str, int]:
+    """Bytes transferred to show each page completely: every request, lazy images included, and with
+    variants=True every variant of its explorable figures as well."""
     weights = {}
     for path in paths:
         context = browser.new_context()
@@ -98,6 +112,8 @@ def page_weights(browser, base_url: str, paths: list[str]) -> dict[str, int]:
             imgs.forEach(img => img.loading = 'eager');
             await Promise.all(imgs.map(img => img.complete ? null : new Promise(r => { img.onload = img.onerror = r; })));
         }""")
+        if variants:
+            page.evaluate(LOAD_VARIANTS)
         page.wait_for_load_state("networkidle")
         weights[path] = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in requests)
         context.close()
