@@ -103,9 +103,10 @@ def pages_with_exercises() -> list[tuple[str, str]]:
 
 
 def nav_chapters() -> set[str]:
-    """The chapter pages of mkdocs.yml's nav: every top-level page but the labs and the glossary."""
+    """The chapter pages of mkdocs.yml's nav: every top-level page but the labs, the figure gallery
+    and the glossary."""
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:\n", 1)[1]
-    return set(re.findall(r"^\s+- [^\n]+: ([\w-]+)\.md$", nav, re.M)) - {"glossary"}
+    return set(re.findall(r"^\s+- [^\n]+: ([\w-]+)\.md$", nav, re.M)) - {"glossary", "gallery"}
 
 
 @functools.cache

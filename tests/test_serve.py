@@ -35,9 +35,9 @@ def test_a_page_save_reruns_no_job(served):
 def test_a_module_save_reruns_exactly_the_figures_that_load_it(served):
     project, server = served
     _, log = server.edit(project / "src/dlnotes/figures/linear_regression.py", "\n# a serve edit\n")
-    assert sorted(ran(log)) == ["linreg-loss-curves", "linreg-loss-surface"]
+    assert sorted(ran(log)) == ["linreg-loss-curves", "linreg-loss-surface", "linreg-step-size"]
     assert statuses(project) == {"linreg-fits": "cached", "linreg-loss-curves": "regenerated",
-                                 "linreg-loss-surface": "regenerated"}
+                                 "linreg-loss-surface": "regenerated", "linreg-step-size": "regenerated"}
 
 
 def test_a_registry_save_reruns_the_figure_whose_settings_changed(served):
