@@ -1,4 +1,5 @@
 """Every formula and number of the chapter "Bayes' theorem and causality", checked with PyTorch."""
+import functools
 import math
 import re
 import subprocess
@@ -13,7 +14,7 @@ from dlnotes.bayes import (KIDNEY_STONES, DiagnosticTest, StratifiedTrial, after
                            beta_binomial_evidence, beta_density, beta_quantiles, beta_update, credible_interval,
                            evidence, flip_coin, grid_posterior, percent, posterior, sequential_beta,
                            simulate_trial, theta_grid)
-from dlnotes.figures.bayes import compute_coin_updating, compute_simpson
+from dlnotes.figures.bayes import compute_coin_updating, compute_prior_strength, compute_simpson
 from dlnotes.registry import FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -283,6 +284,51 @@ def test_coin_figure_uses_the_snippets_flips():
     assert data.lower[-1] < 0.7 < data.upper[-1]
     widths = data.upper - data.lower
     assert widths[-1] < widths[10] < widths[0]
+
+
+@functools.cache
+def prior_strength_variants() -> dict:
+    """Every prior the sliders offer, computed as the build computes it: {(a, b): data}."""
+    spec = next(s for s in FIGURES if s.name == "bayes-prior-strength")
+    a_values, b_values = (knob.values for knob in spec.explore)
+    return {(a, b): compute_prior_strength(**dict(spec.settings, a=a, b=b)) for a in a_values for b in b_values}
+
+
+def test_posterior_mean_weighs_the_prior_as_a_plus_b_flips():
+    for (a, b), data in prior_strength_variants().items():
+        heads = torch.cumsum(data.flips, 0)
+        n = torch.arange(1, len(data.flips) + 1, dtype=F64)
+        weight = (a + b) / (a + b + n)
+        mixed = weight * a / (a + b) + (1 - weight) * heads / n
+        exact = torch.distributions.Beta(a + heads, b + n - heads).mean
+        torch.testing.assert_close(mixed, exact)
+        torch.testing.assert_close(data.mean[1:], exact)
+        assert weight[a + b - 1] == 0.5                       # at n = a + b the prior and the data weigh the same
+
+
+def test_prior_strength_figure_strong_prior_leads_early_and_washes_out_slowly():
+    variants = prior_strength_variants()
+    static = compute_coin_updating(**next(s for s in FIGURES if s.name == "bayes-coin-updating").settings)
+    torch.testing.assert_close(variants[1, 1].flips[:200], static.flips)     # the same coin, flipped on
+    assert int(static.flips[:10].sum()) == 6
+    assert f"{variants[50, 50].mean[10]:.3f}" == "0.509" and f"{variants[1, 1].mean[10]:.3f}" == "0.583"
+    share = variants[1, 1].flips.mean().item()
+    assert f"{share:.3f}" == "0.706"
+    assert all(abs(data.mean[-1] - share) < 0.01 for (a, b), data in variants.items() if a + b <= 20)
+    assert f"{variants[50, 50].mean[-1]:.3f}" == "0.687" and f"{variants[10, 50].mean[-1]:.3f}" == "0.675"
+    assert f"{variants[10, 50].mean[0]:.2f}" == "0.17"                         # its prior mean
+
+
+def test_prior_strength_figure_a_confident_wrong_prior_misses_the_truth_longest():
+    def last_miss(data):
+        missed = ((data.lower > 0.7) | (data.upper < 0.7)).nonzero()
+        return missed.max().item() if len(missed) else None
+
+    misses = {prior: last_miss(data) for prior, data in prior_strength_variants().items()}
+    assert misses[10, 50] == 947 and misses[1, 1] is None
+    # narrower from the start: the strong prior's interval after 10 flips is less than half the uniform one's
+    width = {prior: (data.upper - data.lower)[10].item() for prior, data in prior_strength_variants().items()}
+    assert width[10, 50] < 0.5 * width[1, 1]
 
 
 # ---------------------------------------------------------------- causality and Simpson's paradox

@@ -1,4 +1,5 @@
 """Every formula and claim of the chapter "gradient descent, SGD and mini-batches", checked against PyTorch."""
+import functools
 import importlib
 import itertools
 import math
@@ -10,7 +11,8 @@ import torch
 from torch.optim.lr_scheduler import ExponentialLR, LambdaLR, StepLR
 from torch.utils.data import DataLoader, TensorDataset
 
-from dlnotes.figures.gradient_descent import compute_loss_curves, compute_lr_decay, compute_paths
+from dlnotes.figures.gradient_descent import (compute_batch_size_curves, compute_loss_curves, compute_lr_decay,
+                                             compute_paths)
 from dlnotes.gradient_descent import (batch_gradient, descent_lemma_bound, epoch_batches, exponential_decay,
                                       excess_loss, gradient_spread, inverse_time_decay, minibatch_gradient_variance,
                                       minibatch_sgd, mse_along, per_example_gradients, robbins_monro_partial_sums,
@@ -344,3 +346,53 @@ def test_gd_lr_decay_figure_decayed_schedules_end_lowest():
     assert step < constant_small and inverse < constant_small < constant_big
     spread = [(final - torch.tensor(data.optimum, dtype=F64)).norm(dim=1).mean() for final in data.final]
     assert spread[3] < 0.2 * spread[0]                                      # the cloud shrinks with the step
+
+
+# ---------------------------------------------------------------- the batch-size slider (gd-batch-size)
+
+@functools.cache
+def batch_size_variants() -> dict:
+    """Every batch size the slider offers, computed as the build computes it: {B: data}."""
+    spec = next(s for s in FIGURES if s.name == "gd-batch-size")
+    return {b: compute_batch_size_curves(**dict(spec.settings, batch_size=b)) for b in spec.explore[0].values}
+
+
+def mean_distance_to_the_minimum(data) -> float:
+    return (data.final - torch.tensor(data.optimum, dtype=F64)).norm(dim=1).mean().item()
+
+
+def test_gd_batch_size_figure_small_batches_are_ahead_after_one_epoch():
+    after_one_epoch = {}
+    for b, data in batch_size_variants().items():
+        epochs = data.steps * b / data.n_points
+        after_one_epoch[b] = data.excess[(epochs <= 1).nonzero().max()].mean().item()
+    assert after_one_epoch[1] < 0.1 and after_one_epoch[2] < 0.1
+    assert after_one_epoch[8] > 1 and 5.5 < after_one_epoch[128] < 6.5          # "about 6" after one update
+    sizes = sorted(after_one_epoch)[1:]                      # from B = 2 on: fewer moves per epoch, less progress
+    assert all(after_one_epoch[a] < after_one_epoch[b] for a, b in zip(sizes, sizes[1:]))
+
+
+def test_gd_batch_size_figure_noise_falls_with_every_doubling():
+    variants = batch_size_variants()
+    noisy = [b for b in variants if b < 128]
+    assert noisy == [1, 2, 4, 8, 16, 32, 64]
+    # the level the runs jitter around: the mean gap over the last 10 epochs
+    level = {b: variants[b].excess[variants[b].steps * b / 128 > 90].mean().item() for b in noisy}
+    distance = {b: mean_distance_to_the_minimum(variants[b]) for b in noisy}
+    for smaller, larger in zip(noisy, noisy[1:]):
+        assert level[larger] < level[smaller] and distance[larger] < distance[smaller]
+    assert f"{distance[1]:.2g}" == "0.13" and f"{distance[64]:.2g}" == "0.0016"    # as the figure prints them
+
+
+def test_gd_batch_size_figure_full_batch_has_no_noise_but_has_not_arrived():
+    variants = batch_size_variants()
+    full = variants[128]
+    assert full.final.std(dim=0).max() < 1e-12                                     # 16 shuffles, one end point
+    assert f"{mean_distance_to_the_minimum(full):.2g}" == "0.033"
+    assert all(mean_distance_to_the_minimum(variants[b]) < 0.033 for b in (8, 16, 32, 64))
+    x, _ = make_line_data(seed=0, n_points=128, x_low=-1.0, x_high=3.0)
+    optimum = torch.tensor(full.optimum, dtype=F64)
+    final_gap = {b: excess_loss(x, data.final, optimum).mean() for b, data in variants.items()}
+    assert all(final_gap[b] < final_gap[128] for b in (16, 32, 64)) and final_gap[8] > final_gap[128]
+    # the grey reference drawn in every variant is this same full-batch run
+    torch.testing.assert_close(full.full_excess, full.excess[:, 0])

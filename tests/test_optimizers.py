@@ -1,5 +1,6 @@
 """Every update rule of the chapter "optimizers", checked step by step against torch.optim."""
 import copy
+import functools
 import importlib
 import math
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from dlnotes.figures.optimizers import compute_digits_curves, compute_rosenbrock
+from dlnotes.figures.optimizers import compute_digits_curves, compute_rosenbrock, compute_rosenbrock_lr
 from dlnotes.mlp import MLP
 from dlnotes.optimizers import (ByHand, adam_step, adam_step_eps_hat, descend, rmsprop_step, rosenbrock,
                                 rosenbrock_gradient, sgd_step, textbook_momentum_step)
@@ -307,6 +308,53 @@ def test_rosenbrock_figure_orders_the_optimizers_as_the_page_says():
     final = dict(zip(data.names, (v[-1].item() for v in data.values)))
     assert final["momentum"] < final["adam"] < 0.01 < final["rmsprop"] < final["sgd"]
     assert all(torch.all(path[0] == torch.tensor([-1.5, 2.0], dtype=F64)) for path in data.paths)
+
+
+@functools.cache
+def rosenbrock_lr_variants() -> dict:
+    """Every factor the slider offers, as the build computes it: {factor: {optimizer: f along the run}}."""
+    spec = next(s for s in FIGURES if s.name == "optim-rosenbrock-lr")
+    variants = {}
+    for factor in spec.explore[0].values:
+        data = compute_rosenbrock_lr(**dict(spec.settings, lr_scale=factor, grid_size=5))
+        variants[factor] = dict(zip(data.names, data.values))
+    return variants
+
+
+def test_rosenbrock_lr_figure_is_the_static_figure_at_factor_one():
+    static = compute_rosenbrock(**dict(settings_of("optim-rosenbrock"), grid_size=5))
+    for name, values in zip(static.names, static.values):
+        torch.testing.assert_close(rosenbrock_lr_variants()[1][name], values, rtol=0, atol=0)
+
+
+def test_rosenbrock_lr_figure_everyone_crawls_when_turned_down():
+    assert all(values[-1] > 4 for values in rosenbrock_lr_variants()[0.1].values())
+
+
+def test_rosenbrock_lr_figure_gradient_sized_steps_blow_up_and_normalised_ones_bounce():
+    variants = rosenbrock_lr_variants()
+    for factor, runs in variants.items():
+        for name in ("sgd", "momentum"):               # steps of eta times the gradient
+            blown_up = (~torch.isfinite(runs[name])).nonzero()
+            assert bool(len(blown_up)) == (factor >= 3), (name, factor)
+            assert not len(blown_up) or blown_up[0].item() < 10
+        for name in ("rmsprop", "adam"):               # steps of about eta per coordinate
+            assert torch.isfinite(runs[name]).all(), (name, factor)
+    factors = sorted(variants)
+    for name in ("rmsprop", "adam"):
+        highest = [variants[factor][name].max().item() for factor in factors]
+        assert highest == sorted(highest)              # they bounce higher the larger the factor
+    assert round(max(variants[10][name].max().item() for name in ("rmsprop", "adam"))) == 758
+    adam_at_ten = variants[10]["adam"][-1].item()
+    assert f"{adam_at_ten:.1g}" == "0.0002" and adam_at_ten < variants[1]["adam"][-1]
+
+
+def test_rosenbrock_lr_figure_at_twice_the_rates_all_bounce_and_all_end_lower():
+    start = rosenbrock(torch.tensor(settings_of("optim-rosenbrock")["start"], dtype=F64)).item()
+    twice, once = rosenbrock_lr_variants()[2], rosenbrock_lr_variants()[1]
+    for name, values in twice.items():
+        assert values.max() > 2 * start and values[-1] < once[name][-1], name
+    assert round(twice["sgd"].max().item()) == 511 and round(twice["momentum"].max().item()) == 52
 
 
 def test_digits_curves_momentum_retraces_sgd_with_ten_times_the_lr():

@@ -40,27 +40,59 @@ def compute_coin_updating(*, seed: int, bias: float, n_flips: int, prior: tuple,
                         level)
 
 
-def draw_coin_updating(axes, data: CoinUpdating) -> None:
-    left, right = axes
+def _draw_densities(ax, data: CoinUpdating) -> None:
     colors = ["0.5"] + [f"C{i}" for i in range(6)]      # the prior in grey, then the style's colours
     for n, density, color in zip(data.shown, data.densities, colors):
         heads = int(data.flips[:n].sum())
         style = "--" if n == 0 else "-"
-        left.plot(data.theta, density, style, color=color, linewidth=1.4, label=f"n = {n} ({heads} H)")
-    left.axvline(data.bias, color="0.5", linestyle=":", linewidth=1.0)
-    left.set(xlabel=r"$\theta = P(\mathrm{heads})$", ylabel=r"posterior density $p(\theta \mid \mathcal{D})$",
-             xlim=(0, 1), ylim=(0, None))
-    left.legend(loc="upper left", fontsize="small")
+        ax.plot(data.theta, density, style, color=color, linewidth=1.4, label=f"n = {n} ({heads} H)")
+    ax.axvline(data.bias, color="0.5", linestyle=":", linewidth=1.0)
+    ax.set(xlabel=r"$\theta = P(\mathrm{heads})$", ylabel=r"posterior density $p(\theta \mid \mathcal{D})$",
+           xlim=(0, 1))
+    ax.legend(loc="upper left", fontsize="small")
 
+
+def _draw_posterior_track(ax, data: CoinUpdating) -> None:
+    """Posterior mean and credible interval after every flip, with the share of heads and the true bias."""
     n = torch.arange(len(data.mean))
-    right.fill_between(n, data.lower, data.upper, color="C0", alpha=0.25, linewidth=0,
-                       label=f"{data.level:.0%} credible interval")
-    right.plot(n, data.mean, color="C0", label="posterior mean")
+    ax.fill_between(n, data.lower, data.upper, color="C0", alpha=0.25, linewidth=0,
+                    label=f"{data.level:.0%} credible interval")
+    ax.plot(n, data.mean, color="C0", label="posterior mean")
     running = torch.cumsum(data.flips, 0) / torch.arange(1, len(data.flips) + 1)
-    right.plot(n[1:], running, color="C1", linewidth=1.0, label="share of heads $h/n$")
-    right.axhline(data.bias, color="0.5", linestyle=":", linewidth=1.0, label=rf"true $\theta = {data.bias:g}$")
-    right.set(xlabel="number of flips $n$", ylabel=r"$\theta$", xlim=(0, n[-1]), ylim=(0, 1))
+    ax.plot(n[1:], running, color="C1", linewidth=1.0, label="share of heads $h/n$")
+    ax.axhline(data.bias, color="0.5", linestyle=":", linewidth=1.0, label=rf"true $\theta = {data.bias:g}$")
+    ax.set(xlabel="number of flips $n$", ylabel=r"$\theta$", ylim=(0, 1))
+
+
+def draw_coin_updating(axes, data: CoinUpdating) -> None:
+    left, right = axes
+    _draw_densities(left, data)
+    left.set_ylim(0, None)
+    _draw_posterior_track(right, data)
+    right.set_xlim(0, len(data.mean) - 1)
     right.legend(loc="lower right", fontsize="small")
+
+
+def compute_prior_strength(*, a: float, b: float, **settings) -> CoinUpdating:
+    """The same coin under the prior Beta(a, b) (the explorable figure: the reader picks a and b)."""
+    return compute_coin_updating(prior=(float(a), float(b)), **settings)
+
+
+PRIOR_DENSITY_LIMIT = 30.0    # the same axes for every prior: 1000 flips peak near 29
+
+
+def draw_prior_strength(axes, data: CoinUpdating) -> None:
+    """The densities and the posterior track on a log scale of flips, with n = a + b marked."""
+    left, right = axes
+    a, b = data.params[0].tolist()
+    _draw_densities(left, data)
+    left.set(ylim=(0, PRIOR_DENSITY_LIMIT), title=f"prior Beta({a:g}, {b:g}), mean {a / (a + b):.2g}")
+    _draw_posterior_track(right, data)
+    right.axvline(a + b, color="C2", linestyle="--", linewidth=1.0, label="$n = a + b$")
+    right.set(xscale="log", xlim=(1, len(data.mean) - 1))
+    # below the axes: a strong prior puts its density or its track wherever a legend inside would sit
+    for ax in axes:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize="small")
 
 
 @dataclass(frozen=True)

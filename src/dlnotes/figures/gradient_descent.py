@@ -99,21 +99,32 @@ def _log_spaced(last: int, count: int) -> torch.Tensor:
     return torch.unique(torch.logspace(0, torch.log10(torch.tensor(last + 1.0)), count).long() - 1)
 
 
+def _recorded_runs(x, y, optimum: tuple, *, batch_size: int, eta: float, epochs: int, start: tuple, seed: int,
+                   runs: int, points: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """`runs` runs of mini-batch SGD: (recorded steps, excess loss (steps, runs) there, final thetas (runs, 2)).
+
+    The loss is recorded at about `points` log-spaced steps: enough to draw the curves, few enough to
+    draw them fast.
+    """
+    path = minibatch_sgd(x, y, batch_size=batch_size, epochs=epochs, learning_rate=eta, start=tuple(start),
+                         seed=seed, runs=runs)
+    steps = _log_spaced(path.shape[0] - 1, points)
+    return steps, excess_loss(x, path[steps], torch.tensor(optimum, dtype=x.dtype)), path[-1]
+
+
 def compute_loss_curves(*, seed: int, n_points: int, x_range: tuple, batch_sizes: tuple, eta: float, epochs: int,
                         start: tuple, runs: int, points: int) -> CurvesData:
     """Every batch size for the same number of epochs, i.e. the same number of examples seen.
 
-    The loss is averaged over `runs` runs with different shuffles, and recorded at about
-    `points` log-spaced steps: enough to draw the curves, few enough to draw them fast.
+    The loss is averaged over `runs` runs with different shuffles.
     """
     x, y, optimum, _ = _problem(seed, n_points, x_range)
     recorded, excess = [], []
     for batch_size in batch_sizes:
-        path = minibatch_sgd(x, y, batch_size=batch_size, epochs=epochs, learning_rate=eta, start=tuple(start),
-                             seed=seed, runs=runs)
-        steps = _log_spaced(path.shape[0] - 1, points)
+        steps, per_run, _ = _recorded_runs(x, y, optimum, batch_size=batch_size, eta=eta, epochs=epochs,
+                                           start=start, seed=seed, runs=runs, points=points)
         recorded.append(steps)
-        excess.append(excess_loss(x, path[steps], torch.tensor(optimum, dtype=x.dtype)).mean(dim=1))
+        excess.append(per_run.mean(dim=1))
     return CurvesData(n_points, tuple(batch_sizes), tuple(recorded), tuple(excess), eta, epochs, runs)
 
 
@@ -128,6 +139,73 @@ def draw_loss_curves(axes, data: CurvesData) -> None:
     by_step.set(xlabel="update steps", ylabel=rf"$L(\theta) - L(\theta^*)$, mean of {data.runs} runs")
     by_example.set(xlabel=rf"examples seen / $N$ (epochs), $N = {data.n_points}$")
     by_example.legend(*by_step.get_legend_handles_labels(), loc="lower left", fontsize="small")
+
+
+# ---------------------------------------------------------------- gd-batch-size (explorable)
+
+@dataclass(frozen=True)
+class BatchSizeData:
+    n_points: int
+    batch_size: int
+    epochs: int
+    steps: torch.Tensor       # recorded step indices
+    excess: torch.Tensor      # (len(steps), runs): L - L* of every run at those steps
+    full_steps: torch.Tensor  # the same for one full-batch run, drawn in every variant for reference
+    full_excess: torch.Tensor
+    final: torch.Tensor       # (runs, 2): theta of every run after the last epoch
+    optimum: tuple
+    w_grid: torch.Tensor
+    b_grid: torch.Tensor
+    excess_grid: torch.Tensor  # (G, G), rows indexed by b: L - L* around the minimum
+
+
+def compute_batch_size_curves(*, batch_size: int, seed: int, n_points: int, x_range: tuple, eta: float, epochs: int,
+                              start: tuple, runs: int, points: int, grid_size: int,
+                              window: tuple) -> BatchSizeData:
+    """One batch size for `epochs` epochs, `runs` runs with different shuffles, and the full batch beside it."""
+    x, y, optimum, _ = _problem(seed, n_points, x_range)
+    record = dict(eta=eta, epochs=epochs, start=start, seed=seed, points=points)
+    steps, excess, final = _recorded_runs(x, y, optimum, batch_size=batch_size, runs=runs, **record)
+    full_steps, full_excess, _ = _recorded_runs(x, y, optimum, batch_size=n_points, runs=1, **record)
+    w_grid = torch.linspace(window[0], window[1], grid_size, dtype=x.dtype)
+    b_grid = torch.linspace(window[2], window[3], grid_size, dtype=x.dtype)
+    bb, ww = torch.meshgrid(b_grid, w_grid, indexing="ij")
+    excess_grid = excess_loss(x, torch.stack([ww, bb], dim=-1), torch.tensor(optimum, dtype=x.dtype))
+    return BatchSizeData(n_points, batch_size, epochs, steps, excess, full_steps, full_excess[:, 0], final,
+                         optimum, w_grid, b_grid, excess_grid)
+
+
+BATCH_SIZE_GAP_LIMITS = (1e-6, 30.0)   # the same axes for every batch size, so that the variants compare
+
+
+def draw_batch_size_curves(axes, data: BatchSizeData) -> None:
+    """Left: the gap of one run and of the mean of all runs per epoch; right: where the runs end."""
+    curves, cloud = axes
+    n, batch = data.n_points, data.batch_size
+    color = _batch_color(batch, n)
+    epochs = data.steps[1:] * batch / n
+    curves.loglog(data.full_steps[1:], data.full_excess[1:], "--", color="0.5", linewidth=1.0,
+                  label=_batch_label(n, n))
+    curves.loglog(epochs, data.excess[1:, 0], color=color, linewidth=0.6, alpha=0.6, label="one run")
+    curves.loglog(epochs, data.excess[1:].mean(dim=1), color=color, linewidth=1.8,
+                  label=f"mean of {data.excess.shape[1]} runs")
+    curves.set(xlim=(1 / n, data.epochs), ylim=BATCH_SIZE_GAP_LIMITS, xlabel=r"epochs (examples seen / $N$)",
+               ylabel=r"$L(\theta) - L(\theta^*)$",
+               title=f"$B = {batch}$: {n // batch} update{'s' if n // batch > 1 else ''} per epoch")
+    curves.yaxis.minorticks_off()     # over eight decades they add little and cost half the drawing time
+    curves.legend(loc="lower left", fontsize="small")
+    levels = torch.logspace(-4, -1, 4).tolist()
+    contours = cloud.contour(data.w_grid, data.b_grid, data.excess_grid, levels=levels, colors="0.6",
+                             linewidths=0.7)
+    cloud.clabel(contours, fmt="%.0e", fontsize=7)
+    cloud.plot(*data.optimum, marker="*", markersize=12, color="C3", linestyle="none")
+    cloud.plot(data.final[:, 0], data.final[:, 1], "o", color=color, markersize=3.5, alpha=0.8)
+    distance = (data.final - torch.tensor(data.optimum, dtype=data.final.dtype)).norm(dim=1).mean().item()
+    cloud.text(0.03, 0.96, rf"mean $\|\theta - \theta^*\| = {distance:.2g}$", transform=cloud.transAxes,
+               va="top", fontsize="small")
+    cloud.set(xlim=(data.w_grid[0], data.w_grid[-1]), ylim=(data.b_grid[0], data.b_grid[-1]), xlabel=r"$w$",
+              ylabel=r"$b$", title=rf"$\theta$ of the {len(data.final)} runs after epoch {data.epochs}")
+    cloud.grid(False)
 
 
 # ---------------------------------------------------------------- gd-lr-decay

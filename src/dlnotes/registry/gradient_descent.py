@@ -1,5 +1,5 @@
 """Figures of the chapter on gradient descent, SGD and mini-batches."""
-from dlnotes.spec import FigureSpec
+from dlnotes.spec import FigureSpec, Knob
 
 _FIG = "dlnotes.figures.gradient_descent"
 _DATA = dict(seed=0, n_points=128, x_range=(-1.0, 3.0))
@@ -13,6 +13,14 @@ FIGURES = (
                settings=dict(_DATA, batch_sizes=(128, 8, 1), eta=0.05, epochs=100, start=(-1.0, 3.0),
                              runs=16, points=150),
                size=(7.2, 3.4), panels=(1, 2)),
+    # Explorable: one batch size at a time for the same epochs; the noise and the progress per epoch trade places.
+    FigureSpec(name="gd-batch-size", compute=f"{_FIG}:compute_batch_size_curves",
+               draw=f"{_FIG}:draw_batch_size_curves",
+               settings=dict(_DATA, batch_size=8, eta=0.05, epochs=100, start=(-1.0, 3.0), runs=16, points=150,
+                             grid_size=81, window=(1.1, 1.95, 0.25, 0.95)),
+               size=(7.2, 3.4), panels=(1, 2),
+               explore=(Knob("batch_size", (1, 2, 4, 8, 16, 32, 64, 128),
+                             label={"ko": "배치 크기", "en": "batch size"}, value_text="B = {}"),)),
     FigureSpec(name="gd-lr-decay", compute=f"{_FIG}:compute_lr_decay", draw=f"{_FIG}:draw_lr_decay",
                settings=dict(_DATA, batch_size=1, epochs=100, runs=32, start=(-1.0, 3.0),
                              schedules={
