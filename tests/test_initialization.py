@@ -17,11 +17,12 @@ import pytest
 import torch
 from torch import nn
 
-from dlnotes.figures.initialization import compute_activation_histograms
+from dlnotes.figures.initialization import RELU_LOG10_RANGE, compute_activation_histograms, compute_layer_histograms
 from dlnotes.initialization import (constant_init_, he_bound, he_std, layer_activations,
                                     layer_gradient_norms, leaky_relu_gain, lecun_std, linear_default_bound,
                                     stack_weights, train_for_symmetry, xavier_bound, xavier_std)
 from dlnotes.mlp import MLP
+from dlnotes.registry import FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
 FAN_OUT, FAN_IN = 400, 2500            # 10^6 entries, and fan_in != fan_out so the modes differ
@@ -269,6 +270,57 @@ def test_histograms_hold_every_value_of_bounded_activations():
             assert torch.all(totals > 0.98) and torch.all(totals <= 1 + 1e-6)
         else:
             torch.testing.assert_close(totals, torch.ones(3))
+
+
+# ---------------------------------------------------------------- the explorable histograms: one init, one activation
+
+def layer_histograms(init, activation):
+    spec = next(s for s in FIGURES if s.name == "init-layer-histograms")
+    assert {init, activation} <= {v for knob in spec.explore for v in knob.values}     # a variant the page shows
+    return compute_layer_histograms(**{**spec.settings, "init": init, "activation": activation})
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_layer_histograms_keep_their_axes_and_hold_every_output(activation):
+    variants = [layer_histograms(init, activation) for init in ("std1", "std0.01", "xavier", "he")]
+    for data in variants:
+        torch.testing.assert_close(data.edges, variants[0].edges, rtol=0, atol=0)     # switching keeps the axes
+        totals = data.fractions.sum(dim=1)
+        if activation == "relu":       # log10 of the positive outputs: the fixed range holds (nearly) all of them
+            assert (data.edges[0].item(), data.edges[-1].item()) == RELU_LOG10_RANGE
+            assert torch.all(totals > 0.999), (data.init, totals)
+        else:
+            torch.testing.assert_close(totals, torch.ones(5))
+
+
+def test_layer_histograms_std_001_collapse_into_one_spike():
+    tanh, sigmoid = layer_histograms("std0.01", "tanh"), layer_histograms("std0.01", "sigmoid")
+    middle = tanh.fractions.shape[1] // 2
+    assert tanh.edges[middle] > -0.05 and tanh.edges[middle + 1] < 0.05          # the middle bin: |h| < 0.05
+    assert torch.all(tanh.fractions[1:, middle] == 1.0)          # layers 2 to 5: every tanh output in it
+    assert tanh.fractions[0, middle] < 0.5                       # layer 1 still spreads out
+    assert sigmoid.edges[middle] < 0.5 < sigmoid.edges[middle + 1]
+    assert torch.all(sigmoid.fractions[1:, middle] > 0.9)        # the sigmoid's spike at 0.5
+
+
+def test_layer_histograms_std_1_pile_up_at_the_two_ends():
+    for activation, share in (("tanh", 0.85), ("sigmoid", 0.6)):
+        fractions = layer_histograms("std1", activation).fractions
+        assert torch.all(fractions[:, 0] + fractions[:, -1] > share), activation
+
+
+@pytest.mark.parametrize("init, var_w", [("std1", 1.0), ("std0.01", 1e-4), ("xavier", 0.01), ("he", 0.02)])
+def test_relu_layer_histograms_slide_by_the_root_of_the_mean_square_factor(init, var_w):
+    data = layer_histograms(init, "relu")
+    centres = (data.edges[1:] + data.edges[:-1]) / 2
+    mean_log10 = (data.fractions * centres).sum(dim=1) / data.fractions.sum(dim=1)
+    # E[h_l^2] = n_in Var(w) E[h_{l-1}^2] / 2 per layer, so every scale moves by the root of that factor
+    per_layer = math.log10(math.sqrt(100 * var_w / 2))
+    assert round(per_layer, 2) == {"std1": 0.85, "std0.01": -1.15, "xavier": -0.15, "he": 0.0}[init]
+    shifts = mean_log10.diff()
+    assert torch.all((shifts - per_layer).abs() < 0.05), shifts
+    if init == "he":                                             # He stays at the inputs' scale, h = 1
+        assert torch.all(mean_log10.abs() < 0.2), mean_log10
 
 
 # ---------------------------------------------------------------- gradients of the stack

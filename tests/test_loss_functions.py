@@ -11,13 +11,14 @@ import torch
 from torch import nn
 from torch.distributions import Categorical, Laplace, Normal
 
-from dlnotes.figures.loss_functions import compute_ce_vs_mse, compute_gaussian_uncertainty, compute_robust_fits
+from dlnotes.figures.loss_functions import (compute_ce_vs_mse, compute_gaussian_uncertainty,
+                                           compute_outlier_count_fits, compute_robust_fits)
 from dlnotes.loss_functions import (LOG_2PI, best_l1_line, binary_ce_true_class, binary_ce_true_class_gradient,
-                                    cross_entropy, cross_entropy_logit_gradient, fit_line_by_descent, gaussian_nll,
-                                    huber_loss, log_softmax, logsumexp, mae_loss, make_outlier_line_data, mse_loss,
-                                    naive_log_softmax, one_hot, posts_mle_expression, smooth_labels, softmax,
-                                    squared_error_on_probability, squared_error_on_probability_gradient,
-                                    torch_gaussian_nll_formula)
+                                    cross_entropy, cross_entropy_logit_gradient, fit_line_by_descent,
+                                    fit_lines_by_descent, gaussian_nll, huber_loss, log_softmax, logsumexp, mae_loss,
+                                    make_outlier_line_data, mse_loss, naive_log_softmax, one_hot, posts_mle_expression,
+                                    smooth_labels, softmax, squared_error_on_probability,
+                                    squared_error_on_probability_gradient, torch_gaussian_nll_formula)
 from dlnotes.registry import FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -398,6 +399,54 @@ def test_l1_descent_reaches_the_exact_l1_line():
                                            steps=s["steps"], lr=s["lr"]), requires_grad=True)
     nn.HuberLoss(delta=s["delta"])(w_b[0] * x + w_b[1], y).backward()
     assert w_b.grad.abs().max() < 1e-6
+
+
+@pytest.fixture(scope="module")
+def outlier_counts():
+    return compute_outlier_count_fits(**settings("loss-outlier-count"))
+
+
+def test_outlier_count_figure_shows_the_robust_fits_figure_at_four_outliers(outlier_counts):
+    spec = next(s for s in FIGURES if s.name == "loss-outlier-count")
+    assert spec.explore[0].values == outlier_counts.counts and 4 in outlier_counts.counts
+    static = compute_robust_fits(**settings("loss-robust-fits"))
+    assert outlier_counts.fits.lines == static.lines        # the default variant is the figure above it
+    assert list(outlier_counts.slopes) == ["MSE", "MAE", "Huber"]
+    at_four = outlier_counts.counts.index(4)
+    assert {name: slopes[at_four] for name, slopes in outlier_counts.slopes.items()} == {
+        name: line[0] for name, line in static.lines.items()}
+
+
+def test_batched_descent_takes_each_line_through_the_steps_it_takes_alone():
+    s = settings("loss-outlier-count")
+    data = [make_outlier_line_data(seed=s["seed"], n_points=s["n_points"], n_outliers=k,
+                                   outlier_shift=s["outlier_shift"]) for k in (0, 4, 10)]
+    xs, ys = torch.stack([x for x, _ in data]), torch.stack([y for _, y in data])
+    for loss_fn in (mae_loss, lambda p, t: huber_loss(p, t, s["delta"])):
+        w, b = fit_lines_by_descent(xs, ys, loss_fn, steps=s["steps"], lr=s["lr"])
+        for i, (x, y) in enumerate(data):
+            assert (w[i].item(), b[i].item()) == fit_line_by_descent(x, y, loss_fn, steps=s["steps"], lr=s["lr"])
+
+
+def test_mse_follows_every_outlier_while_mae_holds_and_then_breaks_down(outlier_counts):
+    slopes = {name: dict(zip(outlier_counts.counts, values)) for name, values in outlier_counts.slopes.items()}
+    mse, mae, huber = slopes["MSE"], slopes["MAE"], slopes["Huber"]
+    counts = outlier_counts.counts
+    # the slopes the page quotes (the clean line has slope 1)
+    assert (mse[0], mse[1], mae[6], mae[8], mae[10], mse[10]) == pytest.approx(
+        (0.98, 0.77, 0.83, 0.45, -1.04, -0.76), abs=0.005)
+    assert all(later < earlier for earlier, later in zip([mse[k] for k in counts], [mse[k] for k in counts[1:]]))
+    assert all(mae[k] > 0.8 for k in counts if k <= 6)                  # MAE holds up to 6 outliers ...
+    assert abs(mae[10] - 1) > abs(mse[10] - 1)                          # ... and at 10 is further off than MSE
+    for k in counts:
+        if k <= 10:                                                     # Huber lies between the two up to 10
+            assert min(mse[k], mae[k]) - 1e-3 <= huber[k] <= max(mse[k], mae[k]) + 1e-3, k
+    # the swing is the exact L1 line's, not an artefact of the descent
+    s = settings("loss-outlier-count")
+    for k in counts:
+        x, y = make_outlier_line_data(seed=s["seed"], n_points=s["n_points"], n_outliers=k,
+                                      outlier_shift=s["outlier_shift"])
+        assert mae[k] == pytest.approx(best_l1_line(x, y)[0], abs=0.015), k
 
 
 def test_gaussian_model_predicts_larger_std_where_the_noise_is_larger():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlnotes.figures.universal_approximation import compute_constructions, compute_width_sweep
+from dlnotes.figures.universal_approximation import compute_constructions, compute_width_fit, compute_width_sweep
 from dlnotes.mlp import MLP
 from dlnotes.registry import FIGURES
 from dlnotes.universal_approximation import (OneHiddenLayer, bumpy_target, fit_output_layer, max_error,
@@ -94,6 +94,54 @@ def test_a_fit_is_only_good_on_the_interval_it_was_fitted_on():
     # a sigmoid network is bounded: |f(x)| <= sum_j |a_j| + |c| for every x
     far = torch.linspace(-1e3, 1e3, 20001, dtype=F64)
     assert fitted(far).abs().max() <= fitted.a.abs().sum() + fitted.c.abs()
+
+
+# ---------------------------------------------------------------- one width at a time (the explorable figure)
+
+def width_fit(width):
+    spec = next(s for s in FIGURES if s.name == "uat-width-fit")
+    assert width in spec.explore[0].values                     # a variant the page shows
+    return compute_width_fit(**{**spec.settings, "width": width})
+
+
+def two_digits(value):
+    return float(f"{value:.2g}")
+
+
+def test_width_fit_shows_the_sweeps_networks_and_the_errors_the_page_quotes(sweep):
+    for i, width in enumerate(sweep.widths):
+        data = width_fit(width)
+        assert data.max_errors == pytest.approx({a: errors[i] for a, errors in sweep.max_errors.items()}, rel=1e-9)
+        if width in sweep.shown:
+            torch.testing.assert_close(data.fits["sigmoid"], sweep.shown[width])
+    # sigmoid and ReLU largest errors at widths 8, 16, 32 and 64, as the page gives them
+    quoted = {8: (0.23, 1.1), 16: (4.2e-3, 0.49), 32: (3.1e-6, 0.17), 64: (5.6e-10, 0.060)}
+    for width, (sigmoid, relu) in quoted.items():
+        errors = width_fit(width).max_errors
+        assert (two_digits(errors["sigmoid"]), two_digits(errors["relu"])) == (sigmoid, relu), width
+
+
+@pytest.mark.parametrize("width", [8, 16, 32])
+def test_a_relu_network_is_straight_between_neighbouring_unit_centres(width):
+    data = width_fit(width)
+    knots = torch.sort(data.centres).values
+    bounds = torch.cat([data.x[:1] - 1, knots, data.x[-1:] + 1])
+    spacing = (data.x[1] - data.x[0]).item()
+    for activation, straight in (("relu", True), ("sigmoid", False)):
+        bends = []
+        for low, high in zip(bounds[:-1], bounds[1:]):
+            piece = data.fits[activation][(data.x > low) & (data.x < high)]
+            if len(piece) >= 3:                    # second differences on the even grid: 0 for a straight piece
+                bends.append((piece[2:] - 2 * piece[1:-1] + piece[:-2]).abs().max().item() / spacing ** 2)
+        assert (max(bends) < 1e-6) == straight, (activation, max(bends))
+
+
+def test_polynomial_width_fits_are_the_same_at_every_width():
+    narrowest = {"identity": width_fit(1).fits["identity"], "square": width_fit(2).fits["square"]}
+    for width in (2, 4, 8, 16, 32, 64):
+        fits = width_fit(width).fits
+        for activation, fit in narrowest.items():
+            torch.testing.assert_close(fits[activation], fit, rtol=0, atol=1e-8)
 
 
 # ---------------------------------------------------------------- constructions

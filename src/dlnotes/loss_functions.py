@@ -180,13 +180,25 @@ def fit_line_by_descent(x: torch.Tensor, y: torch.Tensor, loss_fn, *, steps: int
     The decay matters for the L1 loss: its gradient keeps the same size however close the line
     is to the optimum, so a constant step would rattle around the optimum forever.
     """
-    params = torch.zeros(2, dtype=x.dtype, requires_grad=True)
+    w, b = fit_lines_by_descent(x, y, loss_fn, steps=steps, lr=lr)
+    return w.item(), b.item()
+
+
+def fit_lines_by_descent(x: torch.Tensor, y: torch.Tensor, loss_fn, *, steps: int,
+                         lr: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """fit_line_by_descent for several data sets at once: x and y are (..., N), one line per data set.
+
+    loss_fn averages over every element, so it is multiplied by the number of data sets: each line
+    then gets the gradient of its own mean loss and takes the very steps it would take alone.
+    """
+    params = torch.zeros(2, *x.shape[:-1], 1, dtype=x.dtype, requires_grad=True)
+    n_sets = x.numel() // x.shape[-1]
     with one_thread():
         for t in range(steps):
-            (grad,) = torch.autograd.grad(loss_fn(params[0] * x + params[1], y), params)
+            (grad,) = torch.autograd.grad(loss_fn(params[0] * x + params[1], y) * n_sets, params)
             with torch.no_grad():
                 params -= lr * (1 - t / steps) * grad
-    return params[0].item(), params[1].item()
+    return params[0, ..., 0].detach(), params[1, ..., 0].detach()
 
 
 def best_l1_line(x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:

@@ -40,11 +40,17 @@ def compute_activation_histograms(*, seed: int, inits: tuple, activations: tuple
             else:
                 outputs = [h[h > 0] for h in outputs]
                 low, high = 0.0, max(torch.quantile(h, 0.995).item() for h in outputs)
-            counts = torch.stack([torch.histc(h, bins=bins, min=low, max=high) for h in outputs])
-            sizes = torch.tensor([len(h) for h in outputs], dtype=counts.dtype)
-            edges[(init, activation)] = torch.linspace(low, high, bins + 1)
-            fractions[(init, activation)] = counts / sizes[:, None]
+            key = (init, activation)
+            edges[key], fractions[key] = _histogram_shares(outputs, low, high, bins)
     return ActivationHistograms(tuple(inits), tuple(activations), edges, fractions)
+
+
+def _histogram_shares(values: list, low: float, high: float, bins: int) -> tuple:
+    """Bin edges, and per tensor of values the share of its values in each bin (values outside count
+    in the total but in no bin)."""
+    counts = torch.stack([torch.histc(v, bins=bins, min=low, max=high) for v in values])
+    sizes = torch.tensor([len(v) for v in values], dtype=counts.dtype)
+    return torch.linspace(low, high, bins + 1), counts / sizes[:, None]
 
 
 def draw_activation_histograms(axes, data: ActivationHistograms) -> None:
@@ -78,6 +84,66 @@ def draw_activation_histograms(axes, data: ActivationHistograms) -> None:
 def _short(value: float) -> str:
     """2 significant digits, exponent without '+0': 72000 -> '7.2e4'."""
     return f"{value:.2g}".replace("e+0", "e").replace("e+", "e")
+
+
+# ---------------------------------------------------------------- one init and one activation, layer by layer
+
+# The same axes for every init, so that switching it shows the outputs move, not the axes.
+# ReLU outputs have no upper bound and their scale changes tenfold per layer with std 1 or 0.01,
+# so ReLU is binned in log10 h over a range that holds every init's layers.
+RELU_LOG10_RANGE = (-9.0, 6.0)
+RELU_BINS_PER_DECADE = 2
+SHARE_LIMIT = 1.0
+
+
+@dataclass(frozen=True)
+class LayerHistograms:
+    init: str
+    activation: str
+    edges: torch.Tensor       # (bins + 1,) bin edges of h, or of log10 h for ReLU (h > 0 only)
+    fractions: torch.Tensor   # (n_layers, bins): share of a layer's (drawn) values per bin
+
+    @property
+    def log_scale(self) -> bool:
+        return self.activation not in FIXED_RANGES
+
+
+def compute_layer_histograms(*, seed: int, init: str, activation: str, n_layers: int, width: int,
+                             n_inputs: int, bins: int) -> LayerHistograms:
+    """Histograms of every layer's outputs for one (init, activation), on axes fixed per activation:
+    bins over the whole range of sigmoid and tanh, RELU_BINS_PER_DECADE of log10 h for ReLU."""
+    outputs = [h.flatten() for h in layer_activations(
+        activation=activation, init=init, n_layers=n_layers, width=width, n_inputs=n_inputs, seed=seed)]
+    if activation in FIXED_RANGES:
+        edges, fractions = _histogram_shares(outputs, *FIXED_RANGES[activation], bins)
+    else:
+        low, high = RELU_LOG10_RANGE
+        edges, fractions = _histogram_shares([torch.log10(h[h > 0]) for h in outputs], low, high,
+                                             round((high - low) * RELU_BINS_PER_DECADE))
+    return LayerHistograms(init, activation, edges, fractions)
+
+
+def draw_layer_histograms(axes, data: LayerHistograms) -> None:
+    """One panel per layer, left to right from the input, all on the same axes."""
+    edges = data.edges.tolist()
+    low, high = edges[0], edges[-1]
+    ticks = (-8, -4, 0, 4) if data.log_scale else (low, (low + high) / 2, high)
+    for layer, (ax, fraction) in enumerate(zip(axes, data.fractions.tolist())):
+        color = f"C{layer}"
+        ax.fill_between(edges, fraction + fraction[-1:], step="post", color=color, alpha=0.35, linewidth=0)
+        ax.plot(edges, fraction + fraction[-1:], drawstyle="steps-post", color=color, linewidth=1.2)
+        if data.log_scale:      # h = 1, the scale of the inputs: He keeps the layers on it
+            ax.axvline(0.0, color="0.5", linestyle="--", linewidth=0.8)
+        ax.set(title=f"layer {layer + 1}", xlim=(low, high), ylim=(0, SHARE_LIMIT), xticks=ticks,
+               xticklabels=[_short(t) for t in ticks])
+        ax.grid(False)
+        if layer > 0:
+            ax.tick_params(labelleft=False)
+    axes[0].set_ylabel("share of outputs")
+    if data.log_scale:
+        axes[len(axes) // 2].set_xlabel(r"$\log_{10} h$")
+    activation = ACTIVATION_LABELS[data.activation] + (r" ($h > 0$)" if data.log_scale else "")
+    axes[0].figure.suptitle(f"{INIT_LABELS[data.init]}, {activation}")
 
 
 # ---------------------------------------------------------------- gradient norms per layer

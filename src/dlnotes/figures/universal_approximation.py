@@ -25,11 +25,8 @@ def compute_width_sweep(*, seed: int, widths: tuple, activations: tuple, shown_w
 
     Hidden layer: random (random_hidden_layer); output layer: least squares (fit_output_layer).
     """
-    low, high = x_range
-    x_train = torch.linspace(low, high, n_train, dtype=torch.float64)
-    y_train = bumpy_target(x_train)
-    x = torch.linspace(low, high, n_grid, dtype=torch.float64)
-    w_all, b_all = random_hidden_layer(seed=seed, width=max(widths), low=low, high=high)
+    x_train, y_train, x, w_all, b_all = _nested_units(seed=seed, max_width=max(widths), x_range=x_range,
+                                                       n_train=n_train, n_grid=n_grid)
     max_errors, train_mse, shown = {}, {}, {}
     for activation in activations:
         errors, mses = [], []
@@ -41,6 +38,16 @@ def compute_width_sweep(*, seed: int, widths: tuple, activations: tuple, shown_w
                 shown[n] = model(x)
         max_errors[activation], train_mse[activation] = tuple(errors), tuple(mses)
     return WidthSweep(tuple(widths), x, bumpy_target(x), shown, max_errors, train_mse)
+
+
+def _nested_units(*, seed: int, max_width: int, x_range: tuple, n_train: int, n_grid: int) -> tuple:
+    """Training points and targets, the dense grid, and the one draw of max_width hidden units
+    whose first n form the width-n network."""
+    low, high = x_range
+    x_train = torch.linspace(low, high, n_train, dtype=torch.float64)
+    x = torch.linspace(low, high, n_grid, dtype=torch.float64)
+    w_all, b_all = random_hidden_layer(seed=seed, width=max_width, low=low, high=high)
+    return x_train, bumpy_target(x_train), x, w_all, b_all
 
 
 _ACTIVATION_STYLE = {"sigmoid": ("C0", "o-", r"sigmoid $\sigma$"), "relu": ("C1", "s-", "ReLU"),
@@ -62,6 +69,56 @@ def draw_width_sweep(axes, data: WidthSweep) -> None:
     right.minorticks_off()
     right.legend(loc="lower left", fontsize="small")
 
+
+# ---------------------------------------------------------------- one width at a time (explorable)
+
+@dataclass(frozen=True)
+class WidthFit:
+    width: int                 # hidden units: the first `width` of the sweep's one draw
+    x: torch.Tensor            # (G,) dense grid
+    target: torch.Tensor       # (G,) g(x)
+    centres: torch.Tensor      # (width,) where each hidden unit switches, c_j = -b_j / w_j
+    fits: dict                 # activation -> (G,) the fitted network on the grid
+    max_errors: dict           # activation -> max |f - g| on the grid
+
+
+def compute_width_fit(*, seed: int, width: int, max_width: int, activations: tuple, x_range: tuple,
+                      n_train: int, n_grid: int) -> WidthFit:
+    """The networks of one width of compute_width_sweep (the same units, the same fit), on the grid."""
+    x_train, y_train, x, w_all, b_all = _nested_units(seed=seed, max_width=max_width, x_range=x_range,
+                                                       n_train=n_train, n_grid=n_grid)
+    w, b = w_all[:width], b_all[:width]
+    fits = {activation: fit_output_layer(x_train, y_train, w, b, activation)(x) for activation in activations}
+    target = bumpy_target(x)
+    max_errors = {activation: (fit - target).abs().max().item() for activation, fit in fits.items()}
+    return WidthFit(width, x, target, -b / w, fits, max_errors)
+
+
+WIDTH_FIT_ERROR_LIMITS = (1e-12, 10.0)   # the same axes for every width, so that the panels compare
+_SHOWN_FITS = ("sigmoid", "relu")        # the polynomial fits do not change with the width: errors only
+
+
+def draw_width_fit(axes, data: WidthFit) -> None:
+    """Left: g, the sigmoid and ReLU fits and where the units switch; right: |f - g| of every activation."""
+    fit_ax, error_ax = axes
+    fit_ax.plot(data.x, data.target, color="0.5", linewidth=4, alpha=0.6, label=r"target $g$")
+    fit_ax.plot(data.centres, torch.full_like(data.centres, -1.15), "|", color="0.5", markersize=9,
+                label=r"unit centres $c_j$")
+    for activation, fit in data.fits.items():
+        color, style, label = _ACTIVATION_STYLE[activation]
+        if activation in _SHOWN_FITS:
+            fit_ax.plot(data.x, fit, color=color, linewidth=1.4)
+        error = (fit - data.target).abs().clamp(min=WIDTH_FIT_ERROR_LIMITS[0] / 10)
+        error_ax.semilogy(data.x, error, color=color, linestyle=style[1:], linewidth=1.1,
+                          label=f"{label}: max {data.max_errors[activation]:.2g}".replace("e-0", "e-"))
+    fit_ax.set(xlabel=r"$x$", ylabel=r"$y$", ylim=(-1.3, 2.4), title=f"width $n = {data.width}$")
+    error_ax.set(xlabel=r"$x$", ylabel=r"$|f(x) - g(x)|$", ylim=WIDTH_FIT_ERROR_LIMITS, title="error")
+    # one legend above both panels: it stays two rows high, so the axes keep their place from width to width
+    handles, labels = zip(*(ax.get_legend_handles_labels() for ax in axes))
+    fit_ax.figure.legend(sum(handles, []), sum(labels, []), loc="outside upper center", ncols=3)
+
+
+# ---------------------------------------------------------------- constructions
 
 @dataclass(frozen=True)
 class Constructions:
