@@ -89,11 +89,27 @@ def page_of(site, name: str, lang: str) -> str:
     raise AssertionError(f"no {lang} page shows {name}")
 
 
+FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]"
+
+
+def tab_to(page, control) -> None:
+    """Focus the last element before the control that takes the focus, then press Tab."""
+    page.evaluate("""([control, selector]) => {
+        const focusable = [...document.querySelectorAll(selector)]
+            .filter(el => el.tabIndex >= 0 && !el.disabled && !el.closest('[hidden]'));
+        for (let i = focusable.indexOf(control) - 1; i >= 0; i--) {
+            focusable[i].focus();
+            if (document.activeElement === focusable[i]) return;
+        }
+    }""", [control.element_handle(), FOCUSABLE])
+    page.keyboard.press("Tab")
+
+
 @pytest.mark.build
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("lang", ["ko", "en"])
 @pytest.mark.parametrize("figure", EXPLORABLE, ids=lambda s: s.name)
-def test_the_keyboard_turns_a_knob_and_the_figure_follows(site, base_url, browser, figure, lang, scheme):
+def test_the_keyboard_turns_each_knob_and_the_figure_follows(site, base_url, browser, figure, lang, scheme):
     context = browser.new_context(color_scheme=scheme)
     page = context.new_page()
     requests, outside = [], []
@@ -104,33 +120,29 @@ def test_the_keyboard_turns_a_knob_and_the_figure_follows(site, base_url, browse
     assert not [url for url in requests if f"/figures/{figure.name}/" in url], "a variant loaded with the page"
     knobs = page.locator(f'.dlnotes-knobs[data-figure="figure-{figure.name}"]')
     assert knobs.is_visible()
-    knob = figure.explore[0]
-    control = knobs.locator("input[type=range]" if knob.ordered else "input:checked").first
-    # Tab from the last element before the control that takes the focus lands on the control
-    page.evaluate("""control => {
-        const focusable = [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')]
-            .filter(el => el.tabIndex >= 0 && !el.disabled && !el.closest('[hidden]'));
-        for (let i = focusable.indexOf(control) - 1; i >= 0; i--) {
-            focusable[i].focus();
-            if (document.activeElement === focusable[i]) return;
-        }
-    }""", control.element_handle())
-    page.keyboard.press("Tab")
-    assert control.evaluate("el => el === document.activeElement")
     images = page.locator(f"#figure-{figure.name} img")
-    before = images.evaluate_all("imgs => imgs.map(img => img.getAttribute('src'))")
-    current = figure.explore[0].values.index(figure.settings[knob.setting])
-    key = "ArrowRight" if current + 1 < len(knob.values) else "ArrowLeft"
-    following = knob.values[current + 1 if key == "ArrowRight" else current - 1]
-    with page.expect_response(lambda r: f"/figures/{figure.name}/" in r.url and f".{scheme}.svg" in r.url) as shown:
-        page.keyboard.press(key)
-    assert shown.value.status == 200
-    after = images.evaluate_all("imgs => imgs.map(img => ({src: img.getAttribute('src'), alt: img.alt}))")
-    assert all(a["src"] != b and f"/{figure.name}/" in a["src"] for a, b in zip(after, before)), "both palettes switch"
-    assert all(knob.text(following, lang) in a["alt"] for a in after), "the alt text names the new value"
-    visible = images.evaluate_all("imgs => imgs.filter(img => img.offsetWidth > 0).map(img => img.naturalWidth)")
-    assert len(visible) == 1 and visible[0] > 0, "the palette's image is shown and loaded"
-    if knob.ordered:
-        assert control.get_attribute("aria-valuetext") == knob.text(following, lang)
+    choice = {knob.setting: figure.settings[knob.setting] for knob in figure.explore}
+    for number, knob in enumerate(figure.explore):
+        control_box = knobs.locator(".dlnotes-knob").nth(number)
+        control = control_box.locator("input[type=range]" if knob.ordered else "input:checked")
+        tab_to(page, control)
+        assert control.evaluate("el => el === document.activeElement"), f"Tab does not reach {knob.setting}"
+        before = images.evaluate_all("imgs => imgs.map(img => img.getAttribute('src'))")
+        current = knob.values.index(choice[knob.setting])
+        step = 1 if current + 1 < len(knob.values) else -1
+        choice[knob.setting] = knob.values[current + step]
+        with page.expect_response(lambda r: f"/figures/{figure.name}" in r.url and f".{scheme}.svg" in r.url) as shown:
+            page.keyboard.press("ArrowRight" if step == 1 else "ArrowLeft")
+        assert shown.value.status == 200
+        after = images.evaluate_all("imgs => imgs.map(img => ({src: img.getAttribute('src'), alt: img.alt}))")
+        assert all(a["src"] != b for a, b in zip(after, before)), "both palettes switch"
+        assert all(k.text(choice[k.setting], lang) in a["alt"] for a in after for k in figure.explore), \
+            "the alt text names the values shown"
+        visible = images.evaluate_all("imgs => imgs.filter(img => img.offsetWidth > 0).map(img => img.naturalWidth)")
+        assert len(visible) == 1 and visible[0] > 0, "the palette's image is shown and loaded"
+        if knob.ordered:
+            assert control.get_attribute("aria-valuetext") == knob.text(choice[knob.setting], lang)
+        else:
+            assert control_box.locator("input:checked").evaluate("el => el === document.activeElement")
     assert not outside, outside
     context.close()
