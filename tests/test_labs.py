@@ -214,15 +214,16 @@ def test_colab_url_opens_the_published_notebook_from_the_site_branch():
 def built(tmp_path_factory):
     """A copy of the project after one build that executed every lab; its log in build.log.
 
-    The figures of the checkout's cache are copied along with their state (figures are not what
-    these tests are about, and stale ones are regenerated anyway); the labs start with no cache.
+    The figures and variants of the checkout's cache are copied along with their state (they are not
+    what these tests are about, and stale ones are regenerated anyway); the labs start with no cache.
     """
     project = copy_project(tmp_path_factory.mktemp("labs") / "project")
     cache = ROOT / ".cache" / "dlnotes"
     if (cache / "figures").is_dir():
         shutil.copytree(cache / "figures", project / ".cache" / "dlnotes" / "figures")
         state = json.loads((cache / "state.json").read_text())
-        state["jobs"] = {key: job for key, job in state.get("jobs", {}).items() if key.startswith("figure:")}
+        state["jobs"] = {key: job for key, job in state.get("jobs", {}).items()
+                         if key.startswith(("figure:", "variant:"))}
         (project / ".cache" / "dlnotes" / "state.json").write_text(json.dumps(state))
     proc = mkdocs_build(project, timeout=1200)
     assert proc.returncode == 0, proc.stderr

@@ -76,6 +76,12 @@ def for_readers(nb: nbformat.NotebookNode, *, setup_cell: str, site_url: str, la
     return nb
 
 
+def linked_pages(source: Path) -> list[str]:
+    """The pages a lab's Markdown links to, relative to its language's folder (chapter.md, labs/index.md)."""
+    text = source.read_text(encoding="utf-8")
+    return sorted({posixpath.normpath(posixpath.join("labs", m["path"])) for m in MD_LINK.finditer(text)})
+
+
 def _absolute_link(match, site_url: str, lang_prefix: str, docs_lang_dir: Path | None, missing: list) -> str:
     """../chapter.md#id -> SITE/chapter/#id."""
     target = posixpath.normpath(posixpath.join("labs", match["path"]))

@@ -74,18 +74,17 @@ def publish_all(labs: list[Lab], config, cache_dir: Path, memo: Memo) -> list[st
     """Write every language's notebook of every lab; the errors, naming the lab's source.
 
     A notebook is written again only when something it comes from changed: the source, the
-    executed notebook, the addresses, or a page of its language (its links are checked against them).
+    executed notebook, the addresses, or a page it links to (its links are checked against them).
     """
     conf, default_lang, errors = settings(config), default_language(config), []
     docs_dir = Path(config.docs_dir)
-    pages = {lang: {p.relative_to(docs_dir).as_posix(): file_digest(p) for p in sorted((docs_dir / lang).rglob("*.md"))}
-             for lang in {lang for lab in labs for lang in lab.sources}}
     for lab in labs:
         executed = cache_dir / lab.output()
         for lang, source in sorted(lab.sources.items()):
             out = published_path(cache_dir, lang, lab.name)
+            linked = {page: file_digest(docs_dir / lang / page) for page in notebooks.linked_pages(source)}
             key = digest(CODE_VERSION, conf, lang_prefix(lang, default_lang), file_digest(source),
-                         file_digest(executed), pages[lang])
+                         file_digest(executed), linked)
             if out.is_file() and memo.get(key, lambda: None) == file_digest(out):
                 continue
             try:
