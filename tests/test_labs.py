@@ -322,7 +322,7 @@ def test_an_unchanged_lab_is_not_executed_again(project):
     before = {name: executed_notebook(project, name).read_bytes() for name in NAMES}
     log = build_ok(project)
     assert executed(project) == set()
-    assert f"{len(NAMES)} labs ({len(NAMES)} cached)" in log
+    assert f"{len(NAMES)} labs ({len(NAMES)} cached), {2 * len(NAMES)} lab-pages ({2 * len(NAMES)} cached)" in log
     assert {name: executed_notebook(project, name).read_bytes() for name in NAMES} == before
 
 

@@ -74,7 +74,7 @@ def main() -> None:
         warm_times, floor_times = [], []
         for _ in range(REPEATS):
             warm_times.append(timed_build(project))
-            floor_times.append(timed_build(floor_project, strict=False)   # links to the lab pages it has not)
+            floor_times.append(timed_build(floor_project, strict=False))   # it links to lab pages it has not
         warm, true_floor = statistics.median(warm_times), statistics.median(floor_times)
         limit = jobs_cpu / cores + true_floor
         print(f"true-floor-build: {true_floor:.2f} s (runs {', '.join(f'{t:.2f}' for t in floor_times)})")

@@ -67,7 +67,7 @@ class _Refresh:
         """Record the job's inputs and whether it must run."""
         previous = self.state.get(job.key)
         self.inputs[job.key] = keys.current_inputs(job, self.root, previous and previous["inputs"])
-        present = all(_present(self.cache_dir / output) for output in job.outputs)
+        present = all(_present(self.cache_dir, output) for output in job.outputs)
         reason = keys.stale_reason(self.inputs[job.key], previous and previous["inputs"], present)
         self.entries[job.key] = self._entry(job, previous, reason or "unchanged")
         if reason and job.kind in self.skip_kinds and present:
@@ -119,9 +119,9 @@ class _Refresh:
                 "outputs": list(job.outputs), "pages": list(job.pages)}
 
 
-def _present(path: Path) -> bool:
+def _present(cache_dir: Path, output: str) -> bool:
     """An output is a file, or a folder (named with a trailing '/': a job's images, say)."""
-    return path.is_dir() if str(path).endswith("/") else path.is_file()
+    return (cache_dir / output).is_dir() if output.endswith("/") else (cache_dir / output).is_file()
 
 
 def _remove(path: Path) -> None:
