@@ -58,6 +58,11 @@ def test_a_broken_page_link_is_reported(tmp_path):
     ]
 
 
+def test_an_id_given_twice_is_reported(tmp_path):
+    pages = with_bad_page('<pre><span id="line-1"></span></pre><pre><span id="line-1"></span><a name="line-1"></a></pre>')
+    assert problems_of(write_site(tmp_path, pages)) == [("bad/index.html", "#line-1", "id given to two elements")]
+
+
 def test_a_link_under_site_url_counts_as_internal(tmp_path):
     pages = with_bad_page(f'<link rel="canonical" href="{SITE_URL}nowhere/">')
     assert problems_of(write_site(tmp_path, pages)) == [

@@ -2,7 +2,8 @@
 
 Internal links of <a>, <img>, <link> and <script> (relative ones, root-absolute ones under the
 path of `site_url`, absolute ones under `site_url`) must name a file of the site (a folder means
-its index.html), and a #fragment must be an id (or <a name>) of the page it points to. External
+its index.html), and a #fragment must be an id (or <a name>) of the page it points to; no id may
+name two elements of a page (a link to it would land on either). External
 links (http, https, mailto) are only checked for their form: a known scheme, a host with a dot
 (a name or an IP address), no spaces. Problems print as `page: link: problem`; the exit status
 is 1 when there is any.
@@ -47,10 +48,13 @@ class _PageParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
         self.anchors: set[str] = set()
+        self.repeated_ids: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
         if values.get("id"):
+            if values["id"] in self.anchors:
+                self.repeated_ids.append(values["id"])
             self.anchors.add(values["id"])
         if tag == "a" and values.get("name"):
             self.anchors.add(values["name"])
@@ -82,6 +86,7 @@ def check_site(site: Path, site_url: str | None = None) -> list[Problem]:
     problems = []
     for path in sorted(site.rglob("*.html")):
         rel = path.relative_to(site).as_posix()
+        problems += [Problem(rel, f"#{id_}", "id given to two elements") for id_ in page(path).repeated_ids]
         for link in page(path).links:
             problem = check_link(link, rel, site, site_url, page)
             if problem:

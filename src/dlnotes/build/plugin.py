@@ -8,6 +8,7 @@ on_pre_build   read the registry, the figure markers of every page and the labs;
 on_files       serve the cached SVGs and KaTeX's CSS and fonts as site files; lab sources become
                pages backed by their notebooks.
 on_pre_page    a lab page is rendered from its notebook, in the site's own markup (labs/html.py).
+on_page_content   the figures' code boxes, highlighted once and kept in the memo.
 on_page_markdown  check the source (unclosed fences, malformed snippet markers: page and line),
                write out citations (html/citations.py) and the figure gallery (figures/gallery.py),
                replace figure markers with images, caption, code and an explorable figure's controls.
@@ -24,8 +25,10 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
+import markdown
 import markdown.extensions.toc
 
 from mkdocs.config import base
@@ -34,7 +37,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File
 
-from dlnotes.build.engine.keys import file_digest
+from dlnotes import references
+from dlnotes.build.engine.keys import dist_version, file_digest
 from dlnotes.build.engine.memo import Memo, digest, source_digest
 from dlnotes.build.engine.refresh import JobsFailed, refresh
 from dlnotes.build.figures import gallery, markers
@@ -46,6 +50,10 @@ from dlnotes.spec import ref_source_file
 
 log = logging.getLogger("mkdocs.plugins.dlnotes")
 MARKERS_VERSION = source_digest(Path(markers.__file__))
+MARKDOWN_VERSIONS = {name: dist_version(name) for name in ("markdown", "pymdown-extensions", "pygments")}
+CITATIONS_VERSION = source_digest(Path(citations.__file__), Path(references.__file__))
+CODE_BOX = "data-dlnotes-code-box"
+CODE_BOX_PLACE = re.compile(rf'<div {CODE_BOX}="([a-z0-9-]+)"></div>')
 KATEX_FILES = ("katex.min.css",)   # formulas are typeset at build time: the CSS and fonts are all pages need
 SWITCHES = {"figure": "DLNOTES_FIGURES", "variant": "DLNOTES_FIGURES",      # =off: stale outputs served
             "lab": "DLNOTES_LABS", "lab-page": "DLNOTES_LABS"}                # as they are (drafts)
@@ -83,8 +91,10 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
         if self.math is None:
             self.math = math.MathRenderer(self.root)
         # what pages derive from unchanged inputs, kept from the last build (engine/memo.py)
+        self.markdown = None      # for the figures' code boxes, made when one is not in the memo
         self.memos = {name: Memo(self.cache_dir / "memo" / f"{name}.json")
-                      for name in ("math", "search", "sources", "code")}
+                      for name in ("math", "search", "sources", "code", "pages")}
+        self.citation_inputs = digest(CITATIONS_VERSION, file_digest(references.DATA))
         self.math.start_build(self.memos["math"])
         docs_dir = Path(config.docs_dir)
         try:
@@ -134,13 +144,19 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
         if errors:
             raise PluginError("\n".join(errors))
         # citations first: marker lines become many, and citation errors name the source's lines
-        markdown = citations.expand(markdown, page.file.src_uri, config)
+        markdown = self._citations(markdown, page.file.src_uri, config)
         markdown = gallery.expand(markdown, page.file.src_uri, self.specs, self.uses, self.report,
                                   gallery.chapter_order(config.nav), Path(config.docs_dir))
         try:
-            return markers.replace_markers(markdown, page.file.src_uri, self.specs, self.root, self._figure_code)
+            # the code boxes go in after the Markdown (on_page_content): see _code_box
+            return markers.replace_markers(markdown, page.file.src_uri, self.specs, self.root,
+                                           lambda spec, lang: f'<div {CODE_BOX}="{spec.name}"></div>\n')
         except markers.MarkerError as error:
             raise PluginError(str(error)) from None
+
+    def on_page_content(self, html, *, page, config, files):
+        lang = page.file.src_uri.split("/")[0]
+        return CODE_BOX_PLACE.sub(lambda m: self._code_box(self.specs[m[1]], lang, config), html)
 
     @event_priority(10)    # before the search plugin indexes the page
     def on_page_context(self, context, *, page, config, nav):
@@ -181,11 +197,40 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
         if self.math is not None:
             self.math.close()
 
-    def _figure_code(self, spec) -> str:
-        """A figure's code box, read from its sources once per version of them (memo)."""
+    def _citations(self, markdown: str, src_uri: str, config) -> str:
+        """The page with its citations written out, once per version of it and of the bibliography.
+
+        A page with a reference list also depends on every page of its language (which of them
+        cite each work) and on the nav (their order).
+        """
+        lang = src_uri.split("/")[0]
+        others = ({p.relative_to(config.docs_dir).as_posix(): file_digest(p)
+                   for p in sorted((Path(config.docs_dir) / lang).rglob("*.md"))}, config.nav) \
+            if "<!-- references:" in markdown else None
+        key = digest(self.citation_inputs, src_uri, markdown, others)
+        return self.memos["pages"].get(key, lambda: citations.expand(markdown, src_uri, config))
+
+    def _code_box(self, spec, lang: str, config) -> str:
+        """A figure's code box as HTML, made once per version of its sources and of the Markdown setup.
+
+        Highlighting 30 code listings per language was a third of a warm build, and as raw HTML in
+        the page's Markdown the boxes cost as much again to parse: the page gets a placeholder, and
+        the box replaces it once the Markdown is done. Its line anchors take the figure's name (a
+        box converted on its own numbers its code block 0).
+        """
         files = {ref: file_digest(ref_source_file(ref, self.root)) for ref in (spec.compute, spec.draw)}
-        key = digest(MARKERS_VERSION, spec.name, spec.settings, files)
-        return self.memos["code"].get(key, lambda: markers.figure_code(spec, self.root))
+        key = digest(MARKERS_VERSION, spec.name, spec.settings, [k.values for k in spec.explore], files, lang,
+                     file_digest(Path(config.config_file_path)), MARKDOWN_VERSIONS)
+
+        def convert() -> str:
+            box = markers.code_box_markdown(spec, lang, markers.figure_code(spec, self.root), self.root)
+            if self.markdown is None:
+                self.markdown = markdown.Markdown(extensions=config.markdown_extensions,
+                                                  extension_configs=config.mdx_configs)
+            # the box is a <div> with the details inside (md_in_html), which the page keeps as it is
+            return self.markdown.reset().convert(box).replace("__codelineno-0-", f"__codelineno-{spec.name}-")
+
+        return self.memos["code"].get(key, convert)
 
     def _source(self, page) -> str:
         """The page's source file relative to the repository root, as error messages name it."""

@@ -36,8 +36,12 @@ def dist_version(name: str) -> str:
         return "missing"
 
 
-def current_inputs(job: Job, root: Path, previous: dict | None) -> dict:
-    """The inputs as they are now, over the files and distributions known to matter."""
+def current_inputs(job: Job, root: Path, previous: dict | None, digest_of=None) -> dict:
+    """The inputs as they are now, over the files and distributions known to matter.
+
+    digest_of(relative path) may serve digests already taken in this build (jobs share most files).
+    """
+    digest_of = digest_of or (lambda rel: file_digest(root / rel))
     files, dists = set(job.files), set(job.dists)
     if previous:
         files |= set(previous["files"])
@@ -45,7 +49,7 @@ def current_inputs(job: Job, root: Path, previous: dict | None) -> dict:
     return {
         "spec": job.payload_digest(),
         "python": sys.version.split()[0],
-        "files": {f: file_digest(root / f) for f in sorted(files)},
+        "files": {f: digest_of(f) for f in sorted(files)},
         "dists": {d: dist_version(d) for d in sorted(dists)},
     }
 

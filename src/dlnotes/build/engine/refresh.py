@@ -8,6 +8,7 @@ computed_seconds (the run that made the outputs), outputs and pages.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 import time
@@ -53,6 +54,8 @@ class _Refresh:
     def __init__(self, jobs: list[Job], root: Path, cache_dir: Path, skip_kinds: frozenset[str]):
         self.jobs, self.root, self.cache_dir, self.skip_kinds = jobs, root, cache_dir, skip_kinds
         self.state = keys.load_state(cache_dir / STATE_FILE)
+        # each file once per refresh: the jobs of a figure's variants share all theirs
+        self.digest_of = functools.lru_cache(maxsize=None)(lambda rel: keys.file_digest(root / rel))
         self.entries, self.inputs, self.unfinished, self.waiting = {}, {}, set(), []
 
     def waits(self, job: Job) -> bool:
@@ -66,7 +69,9 @@ class _Refresh:
     def judge(self, job: Job) -> bool:
         """Record the job's inputs and whether it must run."""
         previous = self.state.get(job.key)
-        self.inputs[job.key] = keys.current_inputs(job, self.root, previous and previous["inputs"])
+        if job.after:      # it reads outputs just written: their digests are taken afresh
+            self.digest_of.cache_clear()
+        self.inputs[job.key] = keys.current_inputs(job, self.root, previous and previous["inputs"], self.digest_of)
         present = all(_present(self.cache_dir, output) for output in job.outputs)
         reason = keys.stale_reason(self.inputs[job.key], previous and previous["inputs"], present)
         self.entries[job.key] = self._entry(job, previous, reason or "unchanged")

@@ -60,22 +60,34 @@ def find_markers(text: str, page: str, known: set[str]) -> list[Marker]:
 
 
 def replace_markers(text: str, page_src_uri: str, specs: dict[str, FigureSpec], root: Path,
-                    code_of: Callable[[FigureSpec], str] | None = None) -> str:
+                    code_box: Callable[[FigureSpec, str], str] | None = None) -> str:
     """Expand each marker of a page into Markdown the site renders.
 
-    code_of(spec) gives the code box's text (the build serves it from a memo); by default it is
-    read from the sources now.
+    code_box(spec, lang) gives the box that shows the figure's code (the build serves it as HTML
+    from a memo); by default it is the Markdown of code_box_markdown.
     """
     markers = {m.line: m for m in find_markers(text, page_src_uri, set(specs))}
     lines = text.splitlines()
+    lang = page_src_uri.split("/")[0]
     for number, marker in markers.items():
         spec = specs[marker.name]
-        code = code_of(spec) if code_of else figure_code(spec, root)
-        lines[number - 1] = figure_markdown(marker, spec, page_src_uri, root, code)
+        box = code_box(spec, lang) if code_box else code_box_markdown(spec, lang, figure_code(spec, root), root)
+        lines[number - 1] = figure_markdown(marker, spec, page_src_uri, box)
     return "\n".join(lines) + "\n"
 
 
-def figure_markdown(marker: Marker, spec: FigureSpec, page_src_uri: str, root: Path, code: str) -> str:
+def code_box_markdown(spec: FigureSpec, lang: str, code: str, root: Path) -> str:
+    """A collapsed box with the figure's code, in the page's language."""
+    source = ref_source_file(spec.compute, root).relative_to(root).as_posix()
+    code = "\n".join("    " + line if line else "" for line in code.splitlines())
+    label = CODE_LABEL.get(lang, CODE_LABEL["en"])
+    # The code stays out of the search index (data-search-exclude): it would only enlarge the
+    # index every reader's browser downloads, and search finds a figure by its caption anyway.
+    return (f'<div class="dlnotes-figure-code" data-search-exclude="" markdown>\n\n'
+            f'??? abstract "{label}: `{spec.name}` · `{source}`"\n\n    ```python\n{code}\n    ```\n\n</div>\n')
+
+
+def figure_markdown(marker: Marker, spec: FigureSpec, page_src_uri: str, box: str) -> str:
     base = posixpath.relpath("figures", posixpath.dirname(page_src_uri) or ".")
     lang = page_src_uri.split("/")[0]
     alt = explore.alt_text(marker.caption, spec, spec.variants()[0], lang).replace("[", "(").replace("]", ")")
@@ -85,15 +97,8 @@ def figure_markdown(marker: Marker, spec: FigureSpec, page_src_uri: str, root: P
     images = "\n".join(f"![{alt}]({base}/{spec.name}.{variant}.svg#only-{variant}){{ loading=lazy {size} }}"
                        for variant in ("light", "dark"))
     controls = explore.controls_html(spec, marker.caption, lang) + "\n" if spec.explore else ""
-    source = ref_source_file(spec.compute, root).relative_to(root).as_posix()
-    code = "\n".join("    " + line if line else "" for line in code.splitlines())
-    label = CODE_LABEL.get(lang, CODE_LABEL["en"])
-    # The code stays out of the search index (data-search-exclude): it would only enlarge the
-    # index every reader's browser downloads, and search finds a figure by its caption anyway.
     return (f'{controls}<figure class="dlnotes-figure" id="figure-{spec.name}" markdown="span">\n{images}\n'
-            f"<figcaption>{html.escape(marker.caption)}</figcaption>\n</figure>\n\n"
-            f'<div class="dlnotes-figure-code" data-search-exclude="" markdown>\n\n'
-            f'??? abstract "{label}: `{spec.name}` · `{source}`"\n\n    ```python\n{code}\n    ```\n\n</div>\n')
+            f"<figcaption>{html.escape(marker.caption)}</figcaption>\n</figure>\n\n{box}")
 
 
 def figure_code(spec: FigureSpec, root: Path) -> str:
