@@ -13,7 +13,9 @@ import torch
 
 from dlnotes.figures.linear_regression import compute_descent_paths
 from dlnotes.linear_regression import least_squares, make_line_data
+from dlnotes.build.engine.runner import run_one
 from dlnotes.build.figures.jobs import figure_jobs
+from dlnotes.build.figures.worker import preview_size
 from dlnotes.spec import check_registry
 from dlnotes.registry import FIGURES
 
@@ -70,8 +72,23 @@ def test_figure_is_deterministic(job, renders):
     for svg in (light, dark):
         assert b"<dc:date>" not in svg and b"<text" not in svg    # no date; glyphs as paths
         assert len(svg) < 300_000                           # small enough for a page
-    for preview in job.payload["previews"]:
-        assert first[preview].startswith(b"\x89PNG") and len(first[preview]) < 60_000    # a gallery card
+    for preview in job.payload["previews"]:      # a gallery card: its size in pixels, colours from a palette
+        png = first[preview]
+        assert png.startswith(b"\x89PNG") and len(png) < 20_000
+        width, height, colour_type = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"), png[25]
+        assert (width, height) == preview_size(tuple(job.payload["size"])) and colour_type == 3
+
+
+@pytest.mark.build
+def test_the_job_server_draws_the_bytes_of_a_fresh_interpreter(tmp_path):
+    """The job server loads fonts and draws once before the jobs (engine/preload.py): that must
+    change the time a figure takes, never its bytes."""
+    job = next(job for job in JOBS if job.name == "gd-batch-size")     # log axes, math text, previews
+    proc = render_all([job], tmp_path / "fresh", "0")
+    assert proc.communicate(timeout=300)[1] is not None and proc.returncode == 0
+    result = run_one(job, ROOT, tmp_path / "served")
+    assert result.ok, result.error
+    assert outputs(tmp_path / "served") == outputs(tmp_path / "fresh" / job.name)
 
 
 def descent(**overrides):

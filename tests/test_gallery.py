@@ -6,6 +6,7 @@ import pytest
 from buildkit import ROOT
 from dlnotes.build.figures import gallery
 from dlnotes.build.figures.jobs import figure_uses, load_registry
+from dlnotes.build.figures.worker import preview_size
 from dlnotes_tools.projects import load_config
 
 DOCS = ROOT / "docs"
@@ -33,7 +34,15 @@ def test_every_figure_on_a_page_has_one_card_linking_to_it_in_place(made, lang):
         assert f"]({page.removeprefix(f'docs/{lang}/')}#figure-{name})" in card
         assert f"[{marker.caption}](" in card or f"[{marker.caption.replace('[', '(').replace(']', ')')}](" in card
         assert f"previews/{name}.light.png#only-light" in card and f"previews/{name}.dark.png#only-dark" in card
+        width, height = preview_size(specs[name].size)     # its place is kept before it loads
+        assert card.count(f"width={width} height={height} }}") == 2
         assert ("1.2" in card) and (("조절" in card or "explore" in card) == bool(specs[name].explore))
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_only_the_first_card_loads_with_the_page(made, lang):
+    loading = re.findall(r"loading=(\w+)", made[2][lang])
+    assert loading[:2] == ["eager", "eager"] and set(loading[2:]) == {"lazy"}
 
 
 def test_the_cards_follow_the_chapters_in_the_order_of_the_nav(made):

@@ -12,7 +12,7 @@ import posixpath
 from pathlib import Path
 
 from dlnotes.build.figures.markers import Marker
-from dlnotes.build.figures.worker import VARIANTS, preview_names
+from dlnotes.build.figures.worker import VARIANTS, preview_names, preview_size
 from dlnotes.spec import FigureSpec
 
 MARKER = "<!-- gallery -->"
@@ -35,18 +35,21 @@ def expand(markdown: str, page_src_uri: str, specs: dict[str, FigureSpec],
             if page.startswith(f"docs/{lang}/") and chapter in chapters:
                 shown.append((chapters.index(chapter), marker.line, chapter, spec, marker))
                 break
-    cards = [_card(spec, marker, chapter, page_src_uri, report, lang, docs_dir)
-             for _, _, chapter, spec, marker in sorted(shown, key=lambda item: item[:2])]
+    # the first card is in view at load (on a phone, it is the largest picture): not lazy
+    cards = [_card(spec, marker, chapter, page_src_uri, report, lang, docs_dir, "eager" if number == 0 else "lazy")
+             for number, (_, _, chapter, spec, marker) in enumerate(sorted(shown, key=lambda item: item[:2]))]
     gallery = '<div class="dlnotes-gallery" markdown>\n\n' + "\n\n".join(cards) + "\n\n</div>"
     return markdown.replace(MARKER, gallery)
 
 
 def _card(spec: FigureSpec, marker: Marker, chapter: str, page_src_uri: str, report: dict, lang: str,
-          docs_dir: Path) -> str:
+          docs_dir: Path, loading: str) -> str:
     here = posixpath.dirname(page_src_uri.split("/", 1)[1]) or "."
     base = posixpath.relpath("figures", posixpath.dirname(page_src_uri) or ".")
     alt = marker.caption.replace("[", "(").replace("]", ")")
-    images = "\n".join(f"![{alt}]({base}/{preview.removeprefix('figures/')}#only-{variant}){{ loading=lazy }}"
+    width, height = preview_size(spec.size)
+    images = "\n".join(f"![{alt}]({base}/{preview.removeprefix('figures/')}#only-{variant})"
+                       f"{{ loading={loading} width={width} height={height} }}"
                        for variant, preview in zip(VARIANTS, preview_names(spec.name)))
     words = WORDS.get(lang, WORDS["en"])
     figure, variants = report.get(f"figure:{spec.name}", {}), [e for k, e in report.items()

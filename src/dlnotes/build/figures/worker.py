@@ -22,6 +22,7 @@ VARIANTS = ("light", "dark")   # Material's palettes; pages show the one that ma
 
 
 PREVIEW_DPI = 50       # a 7.2 in wide figure becomes a 360 px preview
+PREVIEW_COLOURS = 64   # a palette of 64 colours looks the same at that size, in a quarter of the bytes
 
 
 def output_names(name: str) -> tuple[str, ...]:
@@ -89,8 +90,25 @@ def draw_svgs(payload: dict, data, draw, out_dir: Path) -> None:
         fig.savefig(out_dir / output, format="svg", metadata={"Date": None, "Creator": None})
         if preview:
             (out_dir / preview).parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(out_dir / preview, format="png", dpi=PREVIEW_DPI, metadata={"Software": None})
+            save_preview(fig, out_dir / preview)
         plt.close(fig)
+
+
+def save_preview(fig, path: Path) -> None:
+    """A small PNG for the gallery, its colours reduced to a palette (Pillow comes with matplotlib)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=PREVIEW_DPI)
+    with Image.open(buffer) as image:
+        image.quantize(colors=PREVIEW_COLOURS, method=Image.Quantize.FASTOCTREE).save(path, format="png", optimize=True)
+
+
+def preview_size(size: tuple[float, float]) -> tuple[int, int]:
+    """The preview's pixels, for the page to keep its place before it loads."""
+    return round(size[0] * PREVIEW_DPI), round(size[1] * PREVIEW_DPI)
 
 
 def run(payload: dict, root: Path, work_dir: Path) -> dict:
