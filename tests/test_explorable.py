@@ -138,7 +138,10 @@ def test_the_keyboard_turns_each_knob_and_the_figure_follows(site, base_url, bro
         assert all(a["src"] != b for a, b in zip(after, before)), "both palettes switch"
         assert all(k.text(choice[k.setting], lang) in a["alt"] for a in after for k in figure.explore), \
             "the alt text names the values shown"
-        visible = images.evaluate_all("imgs => imgs.filter(img => img.offsetWidth > 0).map(img => img.naturalWidth)")
+        # the response has come; the image is decoded a moment later
+        shown_images = f"[...document.querySelectorAll('#figure-{figure.name} img')].filter(img => img.offsetWidth > 0)"
+        page.wait_for_function(f"{shown_images}.every(img => img.complete)", timeout=10_000)
+        visible = page.evaluate(f"{shown_images}.map(img => img.naturalWidth)")
         assert len(visible) == 1 and visible[0] > 0, "the palette's image is shown and loaded"
         if knob.ordered:
             assert control.get_attribute("aria-valuetext") == knob.text(choice[knob.setting], lang)

@@ -162,6 +162,24 @@ def test_a_figure_past_its_time_limit_fails_the_build(project):
     assert tree_digest(project / "site") == site_before
 
 
+def test_a_page_that_fails_while_a_figure_runs_fails_the_build_and_the_figure_is_kept(project):
+    """Figures run while the pages are made (plugin.py, on_pre_build): a page that fails meanwhile
+    fails the build, the running figure still finishes and is recorded, and the site stays."""
+    site_before = tree_digest(project / "site")
+    # the figure takes 3 s more, so that the page fails while it runs (the first language's pages are
+    # made beside the jobs; the others after them)
+    append(project / "snippets/linreg_gd.py", "\nimport time\ntime.sleep(3)\n")
+    append(project / "docs/ko/index.md", '\n```python\n--8<-- "snippets/no_such_snippet.py"\n```\n')
+    proc = mkdocs_build(project)
+    assert proc.returncode != 0 and "no_such_snippet.py" in proc.stderr
+    assert "figure linreg-fits: regenerated (changed: snippets/linreg_gd.py)" in proc.stderr
+    assert tree_digest(project / "site") == site_before
+    page = project / "docs/ko/index.md"
+    page.write_text(page.read_text().split("\n```python\n--8<-- \"snippets/no_such", 1)[0])
+    build_ok(project)
+    assert regenerated(project) == set()
+
+
 def test_a_page_naming_an_unknown_figure_fails_with_page_and_line(project):
     site_before = tree_digest(project / "site")
     page = project / "docs/en/index.md"

@@ -3,16 +3,19 @@
 on_config      `mkdocs build` writes into <site>.staging and swaps it in only when the whole
                build succeeded, so a failed build leaves the previous site untouched.
 on_pre_build   read the registry, the figure markers of every page and the labs; make one job per
-               figure and per lab; run the stale ones in one queue (engine/refresh.py); write each
-               language's lab notebooks. Any failure stops the build naming job, pages and error.
+               figure and per lab; start the stale ones in one queue (engine/refresh.py). Stale
+               labs are waited for here; figures alone run while the pages are made, until the
+               gallery or on_env needs them. Write each language's lab notebooks. Any failure
+               stops the build naming job, pages and error.
 on_files       serve the cached SVGs and KaTeX's CSS and fonts as site files; lab sources become
-               pages backed by their notebooks.
+               pages backed by their notebooks; a gallery page goes last.
 on_pre_page    a lab page is rendered from its notebook, in the site's own markup (labs/html.py).
 on_page_content   the figures' code boxes, highlighted once and kept in the memo.
 on_page_markdown  check the source (unclosed fences, malformed snippet markers: page and line),
                write out citations (html/citations.py) and the figure gallery (figures/gallery.py),
                replace figure markers with images, caption, code and an explorable figure's controls.
 on_page_context   serve unchanged pages' search entries from the memo (html/search_index.py).
+on_env         wait for the figures still running (before MkDocs copies them into the site).
 on_post_page   typeset every formula with KaTeX (a rejected one fails with page and line).
 on_post_build  split the search index, swap the staged site in.
 
@@ -40,7 +43,7 @@ from mkdocs.structure.files import File
 from dlnotes import references
 from dlnotes.build.engine.keys import dist_version, file_digest
 from dlnotes.build.engine.memo import Memo, digest, source_digest
-from dlnotes.build.engine.refresh import JobsFailed, refresh
+from dlnotes.build.engine import refresh
 from dlnotes.build.figures import gallery, markers
 from dlnotes.build.figures.jobs import figure_jobs, figure_uses, load_registry
 from dlnotes.build.html import checks, citations, math, search_index, site
@@ -55,6 +58,8 @@ CITATIONS_VERSION = source_digest(Path(citations.__file__), Path(references.__fi
 CODE_BOX = "data-dlnotes-code-box"
 CODE_BOX_PLACE = re.compile(rf'<div {CODE_BOX}="([a-z0-9-]+)"></div>')
 KATEX_FILES = ("katex.min.css",)   # formulas are typeset at build time: the CSS and fonts are all pages need
+# Only figures run beside the pages; labs are needed before (readers' notebooks, lab pages' files).
+BESIDE_THE_PAGES = frozenset({"figure", "variant"})
 SWITCHES = {"figure": "DLNOTES_FIGURES", "variant": "DLNOTES_FIGURES",      # =off: stale outputs served
             "lab": "DLNOTES_LABS", "lab-page": "DLNOTES_LABS"}                # as they are (drafts)
 # A build's log keeps one line per job that ran and a summary: not mkdocs-jupyter's line per
@@ -71,6 +76,7 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
         self.command = command
         self.jobs, self.labs, self.specs, self.uses, self.report = [], [], {}, {}, {}
         self.final_site_dir = None
+        self.running = None      # the stale jobs of this build, while they run (engine/refresh.py)
         self.math = None
         self.memos = {}
         for name in QUIET_LOGGERS:
@@ -110,20 +116,20 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
             skip = frozenset(kind for kind, switch in SWITCHES.items() if os.environ.get(switch) == "off")
             for kind in sorted(skip):
                 log.info(f"{kind}s: stale outputs served as they are ({SWITCHES[kind]}=off)")
-            self.report = refresh(self.jobs, self.root, self.cache_dir, skip)
-        except (ValueError, JobsFailed) as error:      # registry, markers, lab sources, jobs
+            self.running = refresh.start(self.jobs, self.root, self.cache_dir, skip)
+        except ValueError as error:      # registry, markers, lab sources
             raise PluginError(str(error)) from None
+        if self.running.kinds - BESIDE_THE_PAGES:
+            self._jobs_done()
         errors = lab_pages.publish_all(self.labs, config, self.cache_dir, self.memos["sources"])
         if errors:
             raise PluginError("\n".join(errors))
 
     @event_priority(-200)  # after mkdocs-static-i18n rebuilt the file list, which would drop generated files
     def on_files(self, files, *, config):
-        for job in self.jobs:
+        for job in self.jobs:     # (the files of figures still running are there by on_env)
             for output in job.outputs:
-                if not (self.cache_dir / output).exists():
-                    raise PluginError(f"{job.label}: no output at {self.cache_dir / output}")
-                if job.kind in ("figure", "variant"):
+                if job.kind in BESIDE_THE_PAGES:
                     files.append(File.generated(config, output, abs_src_path=str(self.cache_dir / output)))
         katex_dir = self.root / "node_modules" / "katex" / "dist"
         fonts = tuple(p.relative_to(katex_dir).as_posix() for p in sorted(katex_dir.glob("fonts/*.woff2")))
@@ -131,6 +137,12 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
             if not (katex_dir / rel).exists():
                 raise PluginError(f"KaTeX is not installed ({katex_dir / rel} missing): run `npm ci`")
             files.append(File.generated(config, f"assets/katex/{rel}", abs_src_path=str(katex_dir / rel)))
+        # Pages are made in the order of the files: a gallery, which waits for the figures still
+        # running, goes last, so that every other page is made meanwhile.
+        for file in [f for f in files.documentation_pages() if f.abs_src_path and gallery.MARKER in
+                     Path(f.abs_src_path).read_text(encoding="utf-8")]:
+            files.remove(file)
+            files.append(file)
         return lab_pages.on_files(files, config, self.cache_dir)
 
     def on_pre_page(self, page, *, config, files):
@@ -145,6 +157,8 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
             raise PluginError("\n".join(errors))
         # citations first: marker lines become many, and citation errors name the source's lines
         markdown = self._citations(markdown, page.file.src_uri, config)
+        if gallery.MARKER in markdown:    # it shows the seconds each figure took
+            self._jobs_done()
         markdown = gallery.expand(markdown, page.file.src_uri, self.specs, self.uses, self.report,
                                   gallery.chapter_order(config.nav), Path(config.docs_dir))
         try:
@@ -157,6 +171,18 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
     def on_page_content(self, html, *, page, config, files):
         lang = page.file.src_uri.split("/")[0]
         return CODE_BOX_PLACE.sub(lambda m: self._code_box(self.specs[m[1]], lang, config), html)
+
+    def on_env(self, env, *, config, files):
+        if not _nested(config):
+            self._jobs_done()     # before MkDocs copies the figures into the site
+        return env
+
+    def on_build_error(self, *, error):
+        if self.running is not None:      # the jobs finish and are recorded; the build fails as it would
+            try:
+                self._jobs_done()
+            except PluginError:
+                pass
 
     @event_priority(10)    # before the search plugin indexes the page
     def on_page_context(self, context, *, page, config, nav):
@@ -196,6 +222,20 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
     def on_shutdown(self):
         if self.math is not None:
             self.math.close()
+
+    def _jobs_done(self) -> None:
+        """Wait for the stale jobs; fail the build if one failed or left an output missing."""
+        if self.running is None:
+            return
+        running, self.running = self.running, None
+        try:
+            self.report = running.wait()
+        except refresh.JobsFailed as error:
+            raise PluginError(str(error)) from None
+        for job in self.jobs:
+            for output in job.outputs:
+                if not (self.cache_dir / output).exists():
+                    raise PluginError(f"{job.label}: no output at {self.cache_dir / output}")
 
     def _citations(self, markdown: str, src_uri: str, config) -> str:
         """The page with its citations written out, once per version of it and of the bibliography.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -32,20 +33,56 @@ def refresh(jobs: list[Job], root: Path, cache_dir: Path, skip_kinds: frozenset[
     that reads another's outputs (Job.after) is judged only once that one has run, since its
     inputs are those outputs; list jobs after the jobs they read.
     """
-    start = time.perf_counter()
+    return start(jobs, root, cache_dir, skip_kinds).wait()
+
+
+def start(jobs: list[Job], root: Path, cache_dir: Path, skip_kinds: frozenset[str] = frozenset()) -> "Running":
+    """Judge every job now and run the stale ones in a thread of their own: the build goes on
+    meanwhile (a page's Markdown needs no figure) and waits (Running.wait) where it needs them."""
+    begun = time.perf_counter()
     keys.dist_version.cache_clear()
     run = _Refresh(jobs, root, cache_dir, skip_kinds)
     stale = [job for job in jobs if not run.waits(job) and run.judge(job)]
-    # the longest first, so that the last job to start is a short one and the cores finish together
-    results = runner.run_all(stale, root, cache_dir, priority=run.expected_seconds, on_done=run.finished)
-    failures = [f"{result.job.label} {result.error}" for result in results if not result.ok]
-    for job in run.waiting:
-        run.entries[job.key].update(status="not run", reason="a job it reads failed")
-    run.save()
-    log.info(summary(jobs, run.entries, time.perf_counter() - start))
-    if failures:
-        raise JobsFailed("\n\n".join(failures) + "\n\nThe previous outputs of each failed job were kept.")
-    return run.entries
+    return Running(run, stale, begun)
+
+
+class Running:
+    """The stale jobs of one refresh, running; wait() gives the report (or raises JobsFailed)."""
+
+    def __init__(self, run: "_Refresh", stale: list[Job], begun: float):
+        self.run, self.begun = run, begun
+        self.kinds = frozenset(job.kind for job in stale) | frozenset(job.kind for job in run.waiting)
+        self.results: list[Result] = []
+        self.error: BaseException | None = None
+        self.ended = begun
+        self.thread = threading.Thread(target=self._run, args=(stale,), name="dlnotes-jobs", daemon=True)
+        self.thread.start()
+
+    def _run(self, stale: list[Job]) -> None:
+        try:
+            # the longest first, so that the last job to start is a short one and the cores finish together
+            self.results = runner.run_all(stale, self.run.root, self.run.cache_dir,
+                                          priority=self.run.expected_seconds, on_done=self.run.finished)
+        except BaseException as error:      # raised again by wait(), in the build's thread
+            self.error = error
+        finally:
+            self.ended = time.perf_counter()
+
+    def wait(self) -> dict:
+        """Once: the report entries by job key, after the state and reports are saved."""
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+            if self.error is not None:
+                raise self.error
+            for job in self.run.waiting:
+                self.run.entries[job.key].update(status="not run", reason="a job it reads failed")
+            self.run.save()
+            log.info(summary(self.run.jobs, self.run.entries, self.ended - self.begun))
+        failures = [f"{result.job.label} {result.error}" for result in self.results if not result.ok]
+        if failures:
+            raise JobsFailed("\n\n".join(failures) + "\n\nThe previous outputs of each failed job were kept.")
+        return self.run.entries
 
 
 class _Refresh:
