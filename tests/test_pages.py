@@ -42,3 +42,24 @@ def test_the_home_page_lists_every_chapter_and_the_labs(lang):
     chapters = {p.name for p in docs.glob("*.md")} - {"index.md"}
     linked = set(re.findall(r"\]\(([\w/-]+\.md)\)", (docs / "index.md").read_text()))
     assert chapters | {"labs/index.md"} <= linked
+
+
+# Korean words a careful read found reading as translation, with the word the pages use instead.
+TRANSLATIONESE = {
+    "대리인": "대리 지표 (a proxy of the goal is not a person)",
+    "짓누르": "스쿼싱 (squashing)",
+    "짓눌": "스쿼싱 (squashing)",
+    "시계로 잰": "실제 경과 시간 (wall-clock time)",
+    "두 시점": "두 뷰 (SimCLR's two augmented views)",
+    "이득 1": "게인 (an initialization's gain)",
+    "어떤 이득": "게인 (an initialization's gain)",
+}
+KOREAN_SOURCES = sorted((ROOT / "docs" / "ko").rglob("*.md")) + sorted((ROOT / "docs" / "ko").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", KOREAN_SOURCES, ids=lambda p: p.relative_to(ROOT / "docs").as_posix())
+def test_korean_pages_avoid_words_that_read_as_translation(path):
+    text = path.read_text(encoding="utf-8")
+    found = [f"{word!r} (line {text[:text.index(word)].count(chr(10)) + 1}): write {better}"
+             for word, better in TRANSLATIONESE.items() if word in text]
+    assert not found, "; ".join(found)
