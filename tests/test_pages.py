@@ -53,6 +53,18 @@ TRANSLATIONESE = {
     "두 시점": "두 뷰 (SimCLR's two augmented views)",
     "이득 1": "게인 (an initialization's gain)",
     "어떤 이득": "게인 (an initialization's gain)",
+    "최소점": "최솟점 (one spelling, as on every other page)",
+    "초기값": "초깃값 (the standard spelling)",
+    "야코비안": "야코비 행렬 (the glossary's term for the Jacobian)",
+    "로그 가능도": "로그가능도 (one spelling across pages)",
+    "최대 가능도": "최대가능도 (one spelling across pages)",
+    "닫힌 형태의 해": "닫힌 해 (closed-form solution)",
+    "계단식 감쇠": "계단 감쇠 (step decay, as the schedule table names it)",
+    "실효 학습률": "유효 학습률 (effective learning rate, as the momentum section names it)",
+    "유한 모집단 보정": "유한 모집단 수정 (finite population correction, as defined where it appears)",
+    "거의 0의 확률": "0에 가까운 확률 (calque of 'almost zero probability')",
+    "많은 것을 말해 준다": "많은 것을 알 수 있다 (calque of 'tells us a lot')",
+    "가정 위에 서": "가정에 기대다 (calque of 'rests on an assumption')",
 }
 KOREAN_SOURCES = sorted((ROOT / "docs" / "ko").rglob("*.md")) + sorted((ROOT / "docs" / "ko").rglob("*.py"))
 

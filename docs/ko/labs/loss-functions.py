@@ -69,9 +69,9 @@ for name, ours, torch_nn in checks:
 # %% [markdown]
 # ## 같은 직선, 세 가지 손실
 #
-# MSE는 닫힌 형태의 해(최소제곱)가 있다. MAE와 Huber는 `fit_line_by_descent`로 맞춘다.
+# MSE는 닫힌 해(최소제곱)가 있다. MAE와 Huber는 `fit_line_by_descent`로 맞춘다.
 # 이 함수는 $(w, b) = (0, 0)$에서 출발해 손실의 그래디언트로 경사하강법을 하고, 스텝 크기를 0까지 줄여 간다.
-# 같은 함수로 MSE도 맞춰서 닫힌 형태의 해와 일치하는지 보고, MAE는 정확한 해(`best_l1_line`)와도 비교한다.
+# 같은 함수로 MSE도 맞춰서 닫힌 해와 일치하는지 보고, MAE는 정확한 해(`best_l1_line`)와도 비교한다.
 
 # %%
 STEPS, LR = 400, 0.5
@@ -128,7 +128,7 @@ plt.show()
 # ## 손실을 직접 만들어 보기
 #
 # `fit_line_by_descent`는 `loss_fn(pred, target)` 꼴의 함수라면 무엇이든 받는다. 예를 들어 log-cosh 손실
-# $\ell(r) = \log \cosh r$은 0 근처에서 $r^2/2$처럼, 멀리서는 $|r| - \log 2$처럼 행동한다. Huber와 비슷하지만
+# $\ell(r) = \log \cosh r$은 0 근처에서는 $r^2/2$에, 멀리서는 $|r| - \log 2$에 가깝다. Huber와 비슷하지만
 # 어디서나 매끄럽다. 이 손실로 같은 직선을 맞춰 보고, 다른 손실도 만들어 넣어 보자.
 
 # %%
