@@ -3,6 +3,7 @@
 The jobs here run tests/engine_worker.py in real job processes, forked from the build's server.
 """
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,23 @@ def test_a_failing_job_fails_naming_it_and_keeps_its_last_good_output(tmp_path):
     assert (cache / good.outputs[0]).read_bytes() == before
     assert json.loads((cache / "figures.json").read_text())["figures"][0]["status"] == "failed"
     assert refresh([good], tmp_path, cache)[good.key]["status"] == "cached"   # the old inputs still match
+
+
+def test_a_job_whose_process_is_lost_runs_once_more(tmp_path, caplog):
+    starts = tmp_path / "starts.txt"
+    lost_once = job("figure", "lost-once", exits_silently=str(starts), times=1)
+    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.dlnotes"):
+        entries = refresh([lost_once], tmp_path, tmp_path / "cache")
+    assert entries[lost_once.key]["status"] == "regenerated" and len(starts.read_text().splitlines()) == 2
+    assert f"{lost_once.label}: {runner.LOST} (exit 255, nothing printed). It runs once more." in caplog.text
+
+
+def test_a_job_whose_process_is_lost_twice_fails_the_build(tmp_path):
+    starts = tmp_path / "starts.txt"
+    lost = job("figure", "lost", exits_silently=str(starts), times=2)
+    with pytest.raises(JobsFailed, match=r"figure 'lost' \(used on docs/lost.md\) its process ended without a report"):
+        refresh([lost], tmp_path, tmp_path / "cache")
+    assert len(starts.read_text().splitlines()) == 2
 
 
 def test_a_job_past_its_time_limit_is_stopped_with_the_processes_it_started(tmp_path):

@@ -15,6 +15,7 @@ import heapq
 import importlib
 import itertools
 import json
+import logging
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -30,9 +31,19 @@ from typing import Callable, Iterable
 
 from dlnotes.build.engine.jobs import Job, JobFailed, Result
 
+log = logging.getLogger("mkdocs.plugins.dlnotes")
+
 PRELOAD_MODULE = "dlnotes.build.engine.preload"
 TRACEBACK_LINES = 12      # how much of a failing job's traceback the build error shows
 ERROR_FILE, RESULT_FILE, OUTPUT_FILE = "error.txt", "result.json", "output.txt"
+NOTHING = "(nothing)"
+# A forked job whose exit the job server did not report: multiprocessing gives exit code 255 when
+# it cannot read the status from the server (popen_forkserver.Popen.poll). Seen once in a cold
+# build, a variant that had printed nothing and written no error; the same job ran fine again. A
+# job that printed nothing and ended so is run once more (jobs are deterministic); a second loss
+# fails the build as any other death does.
+LOST_EXIT_CODE = 255
+LOST = "its process ended without a report from the job server"
 
 
 def cores() -> int:
@@ -82,12 +93,17 @@ def run_all(jobs: Iterable[Job], root: Path, cache_dir: Path, priority: Callable
 
 
 def run_one(job: Job, root: Path, cache_dir: Path) -> Result:
-    (cache_dir / "work").mkdir(parents=True, exist_ok=True)
-    work_dir = Path(tempfile.mkdtemp(prefix=f"{job.kind}-{job.name}-", dir=cache_dir / "work"))
-    try:
-        return _run_in_process(job, root, work_dir, cache_dir)
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
+    """Run the job; once more if its process was lost (see LOST)."""
+    for attempt in (1, 2):
+        (cache_dir / "work").mkdir(parents=True, exist_ok=True)
+        work_dir = Path(tempfile.mkdtemp(prefix=f"{job.kind}-{job.name}-", dir=cache_dir / "work"))
+        try:
+            result = _run_in_process(job, root, work_dir, cache_dir)
+        finally:
+            shutil.rmtree(work_dir, ignore_errors=True)
+        if result.ok or not result.error.startswith(LOST) or attempt == 2:
+            return result
+        log.warning(f"{job.label}: {result.error.splitlines()[0]} It runs once more.")
 
 
 def _run_in_process(job: Job, root: Path, work_dir: Path, cache_dir: Path) -> Result:
@@ -103,8 +119,13 @@ def _run_in_process(job: Job, root: Path, work_dir: Path, cache_dir: Path) -> Re
     seconds = time.perf_counter() - start
     if process.exitcode != 0:
         error = work_dir / ERROR_FILE
-        message = error.read_text() if error.exists() else (
-            f"died (exit {process.exitcode}) without a traceback; it printed:\n{_tail(work_dir / OUTPUT_FILE)}")
+        printed = _tail(work_dir / OUTPUT_FILE)
+        if error.exists():
+            message = error.read_text()
+        elif process.exitcode == LOST_EXIT_CODE and printed == NOTHING:
+            message = f"{LOST} (exit {LOST_EXIT_CODE}, nothing printed)."
+        else:
+            message = f"died (exit {process.exitcode}) without a traceback; it printed:\n{printed}"
         return Result(job, False, seconds, message)
     missing = [o for o in job.outputs if not ((work_dir / o).is_dir() if o.endswith("/") else (work_dir / o).is_file())]
     if missing:
@@ -157,4 +178,4 @@ def _cpu_seconds() -> float:
 
 def _tail(path: Path) -> str:
     text = path.read_text(errors="replace") if path.exists() else ""
-    return "\n".join(text.strip().splitlines()[-TRACEBACK_LINES:]) or "(nothing)"
+    return "\n".join(text.strip().splitlines()[-TRACEBACK_LINES:]) or NOTHING
