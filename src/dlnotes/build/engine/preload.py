@@ -33,7 +33,7 @@ probe.loaded_dependencies(Path(__file__).resolve().parents[4])
 
 def _draw_once() -> None:
     """Draw and save one throwaway figure in each palette: the fonts, glyph outlines and math text
-    that every figure needs are then loaded once here, not again in each job (0.3 s a job)."""
+    that every figure needs are then loaded once here, not again in each job (about 0.2 s a job)."""
     import io
 
     import matplotlib.pyplot as plt
