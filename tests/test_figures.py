@@ -15,6 +15,7 @@ from dlnotes.figures.linear_regression import compute_descent_paths
 from dlnotes.linear_regression import least_squares, make_line_data
 from dlnotes.build.engine.runner import run_one
 from dlnotes.build.figures.jobs import figure_jobs
+from dlnotes.build.figures import worker
 from dlnotes.build.figures.worker import preview_size
 from dlnotes.spec import check_registry
 from dlnotes.registry import FIGURES
@@ -77,6 +78,63 @@ def test_figure_is_deterministic(job, renders):
         assert png.startswith(b"\x89PNG") and len(png) < 20_000
         width, height, colour_type = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"), png[25]
         assert (width, height) == preview_size(tuple(job.payload["size"])) and colour_type == 3
+
+
+def svg_with_its_own_layout(payload, data, draw, variant: str) -> bytes:
+    """The palette's SVG as each palette was drawn before they shared one layout."""
+    import io
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    worker.use_style(variant)
+    matplotlib.rcParams["svg.hashsalt"] = payload["name"]
+    fig = plt.figure(figsize=payload["size"], layout="constrained")
+    draw(fig.subplots(*payload["panels"]), data)
+    out = io.BytesIO()
+    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    return out.getvalue()
+
+
+# a suptitle and figure legends, a figure legend alone, one below, insets, log axes, a data-limited aspect
+SHARED_LAYOUT_CASES = ["init-layer-histograms", "uat-width-fit", "optim-rosenbrock", "digits-confusion",
+                       "gd-batch-size", "gd-lr-decay"]
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("name", SHARED_LAYOUT_CASES)
+# matplotlib converting torch tensors warns of a NumPy 2 deprecation; the build's workers do not
+# turn warnings into errors, and neither does this test
+@pytest.mark.filterwarnings("ignore:__array_wrap__ must accept context:DeprecationWarning")
+def test_the_dark_palette_reuses_the_light_layout_with_the_same_bytes(name, tmp_path):
+    job = next(job for job in JOBS if job.name == name)
+    worker.seed_everything()
+    compute, draw = (worker.load_function(job.payload[key], ROOT) for key in ("compute", "draw"))
+    data = compute(**job.payload["settings"])
+    worker.draw_svgs(job.payload, data, draw, tmp_path)
+    dark = (tmp_path / job.payload["outputs"][1]).read_bytes()
+    assert dark == svg_with_its_own_layout(job.payload, data, draw, "dark")
+
+
+def test_a_palette_that_draws_other_things_gets_its_own_layout(tmp_path):
+    import matplotlib
+
+    worker.use_style("dark")
+    dark_text = matplotlib.rcParams["text.color"]
+
+    def draw(ax, data):
+        ax.plot(data)
+        if matplotlib.rcParams["text.color"] == dark_text:       # only in one palette: one more text
+            ax.figure.suptitle("a title only the dark palette has")
+
+    payload = {"name": "palettes-differ", "size": [4, 3], "panels": [1, 1],
+               "outputs": ["palettes-differ.light.svg", "palettes-differ.dark.svg"]}
+    worker.use_style("light")
+    assert matplotlib.rcParams["text.color"] != dark_text        # what draw tells the palettes by
+    worker.draw_svgs(payload, [0, 1, 4, 9], draw, tmp_path)
+    dark = (tmp_path / payload["outputs"][1]).read_bytes()
+    assert dark == svg_with_its_own_layout(payload, [0, 1, 4, 9], draw, "dark")
 
 
 @pytest.mark.build
