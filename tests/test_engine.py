@@ -10,7 +10,7 @@ import pytest
 
 from dlnotes.build.engine import runner
 from dlnotes.build.engine.jobs import Job
-from dlnotes.build.engine.refresh import JobsFailed, refresh
+from dlnotes.build.engine.refresh import JobsFailed, refresh, start
 
 
 def job(kind: str, name: str, *, estimate: float = 1.0, time_limit: float = 60.0, **payload) -> Job:
@@ -73,6 +73,23 @@ def test_a_failing_job_fails_naming_it_and_keeps_its_last_good_output(tmp_path):
     assert (cache / good.outputs[0]).read_bytes() == before
     assert json.loads((cache / "figures.json").read_text())["figures"][0]["status"] == "failed"
     assert refresh([good], tmp_path, cache)[good.key]["status"] == "cached"   # the old inputs still match
+
+
+def test_the_build_can_wait_for_the_labs_while_the_figures_run_on(tmp_path):
+    cache = tmp_path / "cache"
+    lab, figure = job("lab", "quick", estimate=30, sleep=0.5), job("figure", "slow", sleep=4)
+    running = start([lab, figure], tmp_path, cache)
+    running.wait_for(frozenset({"lab"}))
+    assert (cache / lab.outputs[0]).exists() and not (cache / figure.outputs[0]).exists()
+    assert running.wait()[figure.key]["status"] == "regenerated"
+
+
+def test_waiting_for_a_lab_that_fails_fails_naming_it(tmp_path):
+    lab, figure = job("lab", "broken", **{"raise": "broken on purpose"}), job("figure", "fine", sleep=1)
+    running = start([lab, figure], tmp_path, tmp_path / "cache")
+    with pytest.raises(JobsFailed, match=r"lab 'broken' \(used on docs/broken.md\) raised"):
+        running.wait_for(frozenset({"lab"}))
+    assert (tmp_path / "cache" / figure.outputs[0]).exists()      # the figure ran to its end
 
 
 def test_a_job_whose_process_is_lost_runs_once_more(tmp_path, caplog):

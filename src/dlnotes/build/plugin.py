@@ -4,7 +4,7 @@ on_config      `mkdocs build` writes into <site>.staging and swaps it in only wh
                build succeeded, so a failed build leaves the previous site untouched.
 on_pre_build   read the registry, the figure markers of every page and the labs; make one job per
                figure and per lab; start the stale ones in one queue (engine/refresh.py). Stale
-               labs are waited for here; figures alone run while the pages are made, until the
+               labs are waited for here; figures run on while the pages are made, until the
                gallery or on_env needs them. Write each language's lab notebooks. Any failure
                stops the build naming job, pages and error.
 on_files       serve the cached SVGs and KaTeX's CSS and fonts as site files; lab sources become
@@ -119,8 +119,12 @@ class DlnotesPlugin(BasePlugin[DlnotesConfig]):
             self.running = refresh.start(self.jobs, self.root, self.cache_dir, skip)
         except ValueError as error:      # registry, markers, lab sources
             raise PluginError(str(error)) from None
-        if self.running.kinds - BESIDE_THE_PAGES:
-            self._jobs_done()
+        if self.running.kinds - BESIDE_THE_PAGES:      # stale labs: what follows needs them now
+            try:
+                self.running.wait_for(self.running.kinds - BESIDE_THE_PAGES)
+            except refresh.JobsFailed as error:
+                self.running = None
+                raise PluginError(str(error)) from None
         errors = lab_pages.publish_all(self.labs, config, self.cache_dir, self.memos["sources"])
         if errors:
             raise PluginError("\n".join(errors))

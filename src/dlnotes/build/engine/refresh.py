@@ -55,18 +55,41 @@ class Running:
         self.results: list[Result] = []
         self.error: BaseException | None = None
         self.ended = begun
+        self.changed = threading.Condition()    # a job finished (the run's state changes under it)
         self.thread = threading.Thread(target=self._run, args=(stale,), name="dlnotes-jobs", daemon=True)
         self.thread.start()
 
     def _run(self, stale: list[Job]) -> None:
         try:
             # the longest first, so that the last job to start is a short one and the cores finish together
-            self.results = runner.run_all(stale, self.run.root, self.run.cache_dir,
-                                          priority=self.run.expected_seconds, on_done=self.run.finished)
+            runner.run_all(stale, self.run.root, self.run.cache_dir,      # results: see _finished
+                           priority=self.run.expected_seconds, on_done=self._finished)
         except BaseException as error:      # raised again by wait(), in the build's thread
             self.error = error
         finally:
             self.ended = time.perf_counter()
+
+    def _finished(self, result: Result) -> list[Job]:
+        with self.changed:
+            self.results.append(result)
+            more = self.run.finished(result)
+            self.changed.notify_all()
+        return more
+
+    def wait_for(self, kinds: frozenset[str]) -> None:
+        """Until every job of these kinds has run (the others may go on); raise JobsFailed, after
+        the others too, if one of them failed."""
+        def pending() -> bool:
+            failed = {result.job.key for result in self.results if not result.ok}
+            return any(job.kind in kinds and (job in self.run.waiting or job.key in self.run.unfinished - failed)
+                       for job in self.run.jobs)
+
+        with self.changed:
+            while self.thread is not None and self.thread.is_alive() and pending():
+                self.changed.wait(1.0)
+            failed = any(not result.ok and result.job.kind in kinds for result in self.results)
+        if failed:
+            self.wait()
 
     def wait(self) -> dict:
         """Once: the report entries by job key, after the state and reports are saved."""
