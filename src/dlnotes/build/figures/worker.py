@@ -103,7 +103,7 @@ class Layout:
     """Where constrained layout put a figure's axes and texts, and the axes' final limits.
 
     Text has the same size in every palette, so the second palette takes the first one's layout
-    instead of solving it again (a third of the drawing time). Its SVG comes out byte for byte as
+    instead of solving it again (about a quarter of the drawing time). Its SVG comes out byte for byte as
     with its own layout, for every figure and variant (tests/test_figures.py checks it on the
     figures that have a suptitle, figure legends, insets, log axes or a data-limited aspect).
     """
