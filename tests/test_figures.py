@@ -81,7 +81,7 @@ def test_figure_is_deterministic(job, renders):
 
 
 def svg_with_its_own_layout(payload, data, draw, variant: str) -> bytes:
-    """The palette's SVG as each palette was drawn before they shared one layout."""
+    """The palette's SVG as each palette was drawn before they shared one layout and one math parser."""
     import io
 
     import matplotlib
@@ -113,8 +113,33 @@ def test_the_dark_palette_reuses_the_light_layout_with_the_same_bytes(name, tmp_
     compute, draw = (worker.load_function(job.payload[key], ROOT) for key in ("compute", "draw"))
     data = compute(**job.payload["settings"])
     worker.draw_svgs(job.payload, data, draw, tmp_path)
-    dark = (tmp_path / job.payload["outputs"][1]).read_bytes()
+    light, dark = ((tmp_path / output).read_bytes() for output in job.payload["outputs"])
     assert dark == svg_with_its_own_layout(job.payload, data, draw, "dark")
+    assert light == svg_with_its_own_layout(job.payload, data, draw, "light")     # the shared math parser
+
+
+def math_parses(saves: int) -> int:
+    """How many times matplotlib parses one formula to save a figure showing it `saves` times as SVG."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from matplotlib.mathtext import MathTextParser
+
+    before = MathTextParser._parse_cached.cache_info().misses
+    fig = plt.figure(figsize=(2, 1))
+    fig.text(0.1, 0.5, r"$\theta_{t+1} = \theta_t - \eta\,\nabla L$")
+    for _ in range(saves):
+        fig.savefig(io.BytesIO(), format="svg")
+    plt.close(fig)
+    return MathTextParser._parse_cached.cache_info().misses - before
+
+
+def test_one_math_parser_parses_a_formula_once_for_every_renderer():
+    """What worker.one_math_parser relies on: each SVG renderer gets its parser from TextToPath()."""
+    assert math_parses(saves=3) == 3          # matplotlib alone: once per renderer
+    with worker.one_math_parser():
+        assert math_parses(saves=3) == 1
+    assert math_parses(saves=2) == 2          # and the block leaves matplotlib as it was
 
 
 def test_a_palette_that_draws_other_things_gets_its_own_layout(tmp_path):

@@ -52,10 +52,14 @@ def timed_build(project: Path, *extra: str, strict: bool = True, **env: str) -> 
     return seconds
 
 
+def reports_by_kind(project: Path) -> dict[str, list[dict]]:
+    """Every job's report entry by kind: figures, variants, labs, lab pages (and whatever kind comes next)."""
+    return {path.stem: json.loads(path.read_text())[path.stem]
+            for path in sorted((project / ".cache" / "dlnotes").glob("*s.json")) if path.name != "state.json"}
+
+
 def reports(project: Path) -> list[dict]:
-    """Every job's report entry: figures, labs, lab pages (and whatever kind comes next)."""
-    return [entry for path in sorted((project / ".cache" / "dlnotes").glob("*s.json"))
-            if path.name != "state.json" for entry in json.loads(path.read_text())[path.stem]]
+    return [entry for entries in reports_by_kind(project).values() for entry in entries]
 
 
 def regenerated(project: Path) -> list[str]:
@@ -117,8 +121,8 @@ def print_job_seconds(project: Path) -> tuple[float, float]:
         print(f"lab-{entry['name']}: {entry['seconds']:.2f} s")
     entries = reports(project)
     jobs_cpu, processor = sum(e["seconds"] for e in entries), sum(e["cpu_seconds"] for e in entries)
-    print(f"jobs-cpu: {jobs_cpu:.2f} s ({len(entries)} jobs: {len(figure_report(project))} figures, {len(labs)} labs"
-          f" and their pages)")
+    kinds = ", ".join(f"{len(kind_entries)} {kind}" for kind, kind_entries in reports_by_kind(project).items())
+    print(f"jobs-cpu: {jobs_cpu:.2f} s ({len(entries)} jobs: {kinds})")
     print(f"jobs-processor-time: {processor:.2f} s")
     return jobs_cpu, processor
 
