@@ -58,10 +58,6 @@ def reports_by_kind(project: Path) -> dict[str, list[dict]]:
             for path in sorted((project / ".cache" / "dlnotes").glob("*s.json")) if path.name != "state.json"}
 
 
-def reports(project: Path) -> list[dict]:
-    return [entry for entries in reports_by_kind(project).values() for entry in entries]
-
-
 def regenerated(project: Path) -> list[str]:
     return sorted(n for n, e in figure_report(project).items() if e["status"] == "regenerated")
 
@@ -116,12 +112,12 @@ def print_job_seconds(project: Path) -> tuple[float, float]:
         chapters[chapter] = chapters.get(chapter, 0.0) + entry["seconds"]
     for chapter, seconds in sorted(chapters.items()):   # each figure runs on one core: its seconds are CPU seconds
         print(f"chapter-figures-{chapter}: {seconds:.2f} s")
-    labs = json.loads((project / ".cache" / "dlnotes" / "labs.json").read_text())["labs"]
-    for entry in labs:
+    by_kind = reports_by_kind(project)
+    for entry in by_kind["labs"]:
         print(f"lab-{entry['name']}: {entry['seconds']:.2f} s")
-    entries = reports(project)
+    entries = [entry for kind_entries in by_kind.values() for entry in kind_entries]
     jobs_cpu, processor = sum(e["seconds"] for e in entries), sum(e["cpu_seconds"] for e in entries)
-    kinds = ", ".join(f"{len(kind_entries)} {kind}" for kind, kind_entries in reports_by_kind(project).items())
+    kinds = ", ".join(f"{len(kind_entries)} {kind}" for kind, kind_entries in by_kind.items())
     print(f"jobs-cpu: {jobs_cpu:.2f} s ({len(entries)} jobs: {kinds})")
     print(f"jobs-processor-time: {processor:.2f} s")
     return jobs_cpu, processor

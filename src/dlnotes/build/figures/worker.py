@@ -128,7 +128,7 @@ def one_math_parser():
 
     textpath.TextToPath.__init__ = with_shared_parser
     try:
-        yield parser
+        yield
     finally:
         textpath.TextToPath.__init__ = own_parser
 
