@@ -125,8 +125,7 @@ def print_job_seconds(project: Path) -> tuple[float, float]:
 
 def print_explorable(project: Path) -> None:
     """How many figures can be explored, how many variants that makes, and what they cost (cold build)."""
-    folder = project / ".cache" / "dlnotes"
-    variants = json.loads((folder / "variants.json").read_text())["variants"] if (folder / "variants.json").exists() else []
+    variants = reports_by_kind(project).get("variants", [])
     names = sorted({entry["name"].split("[")[0] for entry in variants})
     figures = {name: entry for name, entry in figure_report(project).items() if name in names}
     seconds = sum(e["computed_seconds"] or 0 for e in variants) + sum(e["computed_seconds"] or 0 for e in figures.values())
